@@ -29,7 +29,7 @@
 
 typedef struct {
     int64_t seq;
-    const char *type;       /* "unit.imported", ... */
+    const char *type;       /* the payload message's name: "TaskAssigned", ... */
     const char *unit_code;  /* the unit the event concerns, may be NULL */
     const uint8_t *payload; /* encoded protobuf, may be empty */
     size_t payload_len;

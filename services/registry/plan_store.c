@@ -9,7 +9,9 @@
 
 #include "deadline_json.h"
 #include "events.h"
+#include "events.pb-c.h"
 #include "resolve.h"
+#include "task_events.h"
 #include "text.h"
 
 #include <inttypes.h>
@@ -258,9 +260,10 @@ static long top_of(const directory_t *dir, long u)
 }
 
 /* Refuses a second current plan of the same number, or marks the old one
- * replaced. Returns 0, 1 conflict (problem added), -1 database failure. */
+ * replaced (its id in *replaced, else 0). Returns 0, 1 conflict (problem
+ * added), -1 database failure. */
 static int check_existing(db_t *db, const Partrack__PlanImportRequest *req, problems_t *problems,
-                          bool *replaced)
+                          int64_t *replaced)
 {
     char year[16];
     snprintf(year, sizeof year, "%d", req->year);
@@ -273,7 +276,7 @@ static int check_existing(db_t *db, const Partrack__PlanImportRequest *req, prob
               3, params);
     if (!res)
         return -1;
-    *replaced = false;
+    *replaced = 0;
     int rc = 0;
     if (PQntuples(res) == 1) {
         if (!(req->has_replace && req->replace)) {
@@ -286,7 +289,8 @@ static int check_existing(db_t *db, const Partrack__PlanImportRequest *req, prob
             const char *id[] = {PQgetvalue(res, 0, 0)};
             rc = exec_ok(db, "UPDATE registry.plan SET replaced_at = now() WHERE id = $1::bigint",
                          1, id);
-            *replaced = rc == 0;
+            if (rc == 0)
+                *replaced = strtoll(id[0], NULL, 10);
         }
     }
     PQclear(res);
@@ -319,6 +323,32 @@ static int write_plan(db_t *db, const Partrack__PlanImportRequest *req, const ch
             return -1;
     }
     return 0;
+}
+
+/* Appends the PlanIssued event of a plan just written. */
+static int plan_issued_event(db_t *db, const Partrack__PlanImportRequest *req, const char *plan_id,
+                             size_t ntasks, int64_t replaced, int64_t *last_event)
+{
+    Partrack__PlanIssued ev = PARTRACK__PLAN_ISSUED__INIT;
+    ev.plan_id = strtoll(plan_id, NULL, 10);
+    ev.unit = req->unit;
+    ev.year = req->year;
+    ev.number = req->number;
+    ev.title = req->title;
+    ev.issued_on = req->issued_on;
+    ev.n_implements = req->n_implements;
+    ev.implements = req->implements;
+    ev.tasks = (uint32_t)ntasks;
+    ev.has_replaces = replaced != 0;
+    ev.replaces = replaced;
+    size_t len = partrack__plan_issued__get_packed_size(&ev);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -1;
+    partrack__plan_issued__pack(&ev, buf);
+    int rc = events_append(db, "registry", "PlanIssued", req->unit, buf, len, last_event);
+    free(buf);
+    return rc;
 }
 
 /* Reserves n task ids from the sequence. */
@@ -364,7 +394,7 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
         problems_add(problems, req->file->name, 0, NULL, "no task found in the file");
         return PLAN_STORE_REFUSED;
     }
-    bool replaced;
+    int64_t replaced;
     int existing = check_existing(db, req, problems, &replaced);
     if (existing != 0)
         return existing < 0 ? PLAN_STORE_DB_FAILED : PLAN_STORE_CONFLICT;
@@ -379,7 +409,7 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
     reply->has_dry_run = 1;
     reply->dry_run = req->has_dry_run && req->dry_run;
     reply->has_replaced = 1;
-    reply->replaced = replaced;
+    reply->replaced = replaced != 0;
     reply->plan_id = strtoll(plan_id, NULL, 10);
     size_t k = 0;
     bool oom = false;
@@ -488,39 +518,8 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
                 "VALUES ($1, 'plan', $2, $3, $4::jsonb)",
                 4, audit) < 0)
         goto done;
-    size_t nevents = ntasks + 1;
-    const char **types = calloc(nevents, sizeof *types), **units = calloc(nevents, sizeof *units);
-    uint8_t **payloads = calloc(nevents, sizeof *payloads);
-    size_t *lens = calloc(nevents, sizeof *lens);
-    int ev = -1;
-    if (types && units && payloads && lens) {
-        types[0] = "plan.issued";
-        units[0] = req->unit;
-        char plan_id_text[32];
-        snprintf(plan_id_text, sizeof plan_id_text, "%s", plan_id);
-        payloads[0] = (uint8_t *)strdup(plan_id_text);
-        lens[0] = strlen(plan_id_text);
-        for (size_t i = 0; i < ntasks; i++) {
-            types[i + 1] = "task.assigned";
-            units[i + 1] = req->unit;
-            char id_text[32];
-            snprintf(id_text, sizeof id_text, "%" PRId64, ids[i]);
-            payloads[i + 1] = (uint8_t *)strdup(id_text);
-            lens[i + 1] = strlen(id_text);
-        }
-        int64_t first;
-        ev = events_append_batch(db, "registry", nevents, types, units,
-                                 (const uint8_t *const *)payloads, lens, &first);
-        if (ev == 0)
-            *last_event = first + (int64_t)nevents - 1;
-    }
-    for (size_t i = 0; payloads && i < nevents; i++)
-        free(payloads[i]);
-    free(payloads);
-    free(types);
-    free(units);
-    free(lens);
-    if (ev < 0)
+    if (plan_issued_event(db, req, plan_id, ntasks, replaced, last_event) < 0 ||
+        task_events_assigned_plan(db, plan_id, last_event) < 0)
         goto done;
     rc = PLAN_STORE_OK;
 done:
@@ -917,6 +916,38 @@ void plan_store_free_task(Partrack__TaskShowReply *reply)
 
 /* ---- updates ---- */
 
+/* Timestamps in events: RFC 3339 in UTC. */
+#define RFC3339_OF(column)                                                                         \
+    "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+/* Appends the TaskUpdated event of an update; row 0 of res holds the new
+ * state: after (json), update id, recorded_at, status, progress, completed_at. */
+static int task_updated_event(db_t *db, const Partrack__TaskUpdateRequest *req, const char *actor,
+                              PGresult *res, const char *previous_status, const char *plan_unit,
+                              int64_t *last_event)
+{
+    Partrack__TaskUpdated ev = PARTRACK__TASK_UPDATED__INIT;
+    ev.task_id = req->id;
+    ev.update_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    ev.actor = (char *)actor;
+    ev.recorded_at = PQgetvalue(res, 0, 2);
+    ev.status = PQgetvalue(res, 0, 3);
+    ev.progress = (int32_t)strtol(PQgetvalue(res, 0, 4), NULL, 10);
+    ev.completed_at = PQgetisnull(res, 0, 5) ? NULL : PQgetvalue(res, 0, 5);
+    ev.note = req->note;
+    ev.n_evidence = req->n_evidence;
+    ev.evidence = req->evidence;
+    ev.previous_status = (char *)previous_status;
+    size_t len = partrack__task_updated__get_packed_size(&ev);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -1;
+    partrack__task_updated__pack(&ev, buf);
+    int rc = events_append(db, "registry", "TaskUpdated", plan_unit, buf, len, last_event);
+    free(buf);
+    return rc;
+}
+
 int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, const char *actor,
                            problems_t *problems, int64_t *last_event)
 {
@@ -941,7 +972,8 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
     const char *p1[] = {id};
     PGresult *res = query(db,
                           "SELECT json_build_object('status', status, 'progress', progress, "
-                          "'completed_at', completed_at)::text, plan_id FROM registry.task "
+                          "'completed_at', completed_at)::text, status, (SELECT unit_code FROM "
+                          "registry.plan WHERE id = plan_id) FROM registry.task "
                           "WHERE id = $1::bigint FOR UPDATE",
                           1, p1);
     if (!res)
@@ -951,14 +983,19 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
         return 0;
     }
     char *before = strdup(PQgetvalue(res, 0, 0));
+    char *previous_status = strdup(PQgetvalue(res, 0, 1));
+    char *plan_unit = strdup(PQgetvalue(res, 0, 2));
     PQclear(res);
+    res = NULL;
+    int rc = -1;
+    if (!before || !previous_status || !plan_unit)
+        goto done;
     /* Done with no time given: done now. */
     const char *completed = req->completed_at;
     char *evidence = db_array_literal((const char *const *)req->evidence, req->n_evidence);
     const char *params[] = {
         id,   req->has_progress ? progress : NULL, req->status, completed, req->note, evidence,
         actor};
-    int rc = -1;
     res = query(db,
                 "WITH u AS (UPDATE registry.task SET progress = coalesce($2::int, "
                 "CASE WHEN $3 = 'done' THEN 100 ELSE progress END), status = coalesce($3, status), "
@@ -966,10 +1003,12 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
                 "completed_at, now()) WHEN $3 IS NOT NULL THEN NULL ELSE coalesce($4::timestamptz, "
                 "completed_at) END, updated_at = now() WHERE id = $1::bigint RETURNING "
                 "json_build_object('status', status, 'progress', progress, 'completed_at', "
-                "completed_at)::text AS after) "
+                "completed_at)::text AS after, status, progress, completed_at) "
                 "INSERT INTO registry.task_update (task_id, actor, progress, status, "
                 "completed_at, note, evidence) SELECT $1::bigint, $7, $2::int, $3, "
-                "$4::timestamptz, $5, $6::text[] FROM u RETURNING (SELECT after FROM u)",
+                "$4::timestamptz, $5, $6::text[] FROM u RETURNING (SELECT after FROM u), id, "
+                "" RFC3339_OF("recorded_at") ", (SELECT status FROM u), (SELECT progress FROM u), "
+                                             "(SELECT " RFC3339_OF("completed_at") " FROM u)",
                 7, params);
     free(evidence);
     if (!res) {
@@ -978,20 +1017,21 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
                          completed ? completed : "");
             rc = 2;
         }
-        free(before);
-        return rc;
+        goto done;
     }
     const char *audit[] = {actor, id, before, PQgetvalue(res, 0, 0)};
-    rc = exec_ok(db,
-                 "INSERT INTO registry.audit (actor, entity, entity_id, action, before, after) "
-                 "VALUES ($1, 'task', $2, 'updated', $3::jsonb, $4::jsonb)",
-                 4, audit);
+    if (exec_ok(db,
+                "INSERT INTO registry.audit (actor, entity, entity_id, action, before, after) "
+                "VALUES ($1, 'task', $2, 'updated', $3::jsonb, $4::jsonb)",
+                4, audit) < 0 ||
+        task_updated_event(db, req, actor, res, previous_status, plan_unit, last_event) < 0)
+        rc = -1;
+    else
+        rc = 1;
+done:
     PQclear(res);
     free(before);
-    if (rc < 0)
-        return -1;
-    if (events_append(db, "registry", "task.updated", NULL, (const uint8_t *)id, strlen(id),
-                      last_event) < 0)
-        return -1;
-    return 1;
+    free(previous_status);
+    free(plan_unit);
+    return rc;
 }

@@ -398,7 +398,7 @@ static int write_events(db_t *db, const import_batch_t *b, const unit_plan_t *pl
         if (!payloads[k])
             goto done;
         partrack__unit__pack(&unit, payloads[k]);
-        types[k] = plans[i].action == ROW_NEW ? "unit.created" : "unit.updated";
+        types[k] = plans[i].action == ROW_NEW ? "UnitCreated" : "UnitUpdated";
         codes[k] = row->code;
         k++;
     }

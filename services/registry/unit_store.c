@@ -9,7 +9,9 @@
 #include "unit_store.h"
 
 #include "events.h"
+#include "events.pb-c.h"
 #include "resolve.h"
+#include "task_events.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -111,8 +113,9 @@ static int fetch_units(db_t *db, const char *sql, int nparams, const char *const
     return 0;
 }
 
-/* Appends an event carrying the unit as it is now. */
-static int emit_unit_event(db_t *db, const char *type, const char *code, int64_t *last)
+/* Appends a UnitReorganized event carrying the unit as it is now. */
+static int emit_reorganized(db_t *db, const char *code, const char *on_date, const char *change,
+                            const char *detail, int64_t *last)
 {
     Partrack__Unit **units;
     size_t n;
@@ -122,11 +125,16 @@ static int emit_unit_event(db_t *db, const char *type, const char *code, int64_t
         return -1;
     int rc = -1;
     if (n == 1) {
-        size_t len = partrack__unit__get_packed_size(units[0]);
+        Partrack__UnitReorganized ev = PARTRACK__UNIT_REORGANIZED__INIT;
+        ev.change = (char *)change;
+        ev.unit = units[0];
+        ev.on_date = (char *)on_date;
+        ev.detail = (char *)detail;
+        size_t len = partrack__unit_reorganized__get_packed_size(&ev);
         uint8_t *buf = malloc(len ? len : 1);
         if (buf) {
-            partrack__unit__pack(units[0], buf);
-            rc = events_append(db, "registry", type, code, buf, len, last);
+            partrack__unit_reorganized__pack(&ev, buf);
+            rc = events_append(db, "registry", "UnitReorganized", code, buf, len, last);
             free(buf);
         }
     }
@@ -152,6 +160,15 @@ static int add_history(db_t *db, const char *code, const char *on_date, const ch
                    "INSERT INTO registry.unit_history (unit_code, on_date, change, detail) "
                    "VALUES ($1, $2::date, $3, $4)",
                    4, params);
+}
+
+/* A reorganization step: its history row and its event. */
+static int record_change(db_t *db, const char *code, const char *on_date, const char *change,
+                         const char *detail, int64_t *last)
+{
+    if (add_history(db, code, on_date, change, detail) < 0)
+        return -1;
+    return emit_reorganized(db, code, on_date, change, detail, last);
 }
 
 static bool same(const char *a, const char *b)
@@ -339,23 +356,34 @@ static int require_active(db_t *db, const char *code, const char *field, const c
 }
 
 /* The open tasks of a merged unit go to its successor, in the same role;
- * each keeps the name its plan used (via) and gets an audit row. Done and
+ * each keeps the name its plan used (via), gets an audit row and a
+ * TaskAssigned event (reason "reassigned") with its new units. Done and
  * cancelled tasks stay with the unit that did them. */
-static int move_open_tasks(db_t *db, const char *from, const char *to)
+static int move_open_tasks(db_t *db, const char *from, const char *to, int64_t *last)
 {
     const char *params[] = {from, to};
-    return exec_ok(db,
-                   "WITH moved AS (DELETE FROM registry.task_unit tu USING registry.task t "
-                   "WHERE t.id = tu.task_id AND t.status = 'open' AND tu.unit_code = $1 "
-                   "RETURNING tu.*), "
-                   "added AS (INSERT INTO registry.task_unit (task_id, unit_code, role, via, how, "
-                   "heads) SELECT task_id, $2, role, via, 'merged', heads FROM moved "
-                   "ON CONFLICT DO NOTHING) "
-                   "INSERT INTO registry.audit (actor, entity, entity_id, action, before, after) "
-                   "SELECT 'reorganization', 'task', task_id::text, 'reassigned', "
-                   "json_build_object('unit', $1::text, 'role', role), "
-                   "json_build_object('unit', $2::text, 'role', role) FROM moved",
-                   2, params);
+    db_status_t st;
+    PGresult *res = db_exec(
+        db,
+        "WITH moved AS (DELETE FROM registry.task_unit tu USING registry.task t "
+        "WHERE t.id = tu.task_id AND t.status = 'open' AND tu.unit_code = $1 "
+        "RETURNING tu.*), "
+        "added AS (INSERT INTO registry.task_unit (task_id, unit_code, role, via, how, "
+        "heads) SELECT task_id, $2, role, via, 'merged', heads FROM moved "
+        "ON CONFLICT DO NOTHING), "
+        "audited AS (INSERT INTO registry.audit (actor, entity, entity_id, action, before, after) "
+        "SELECT 'reorganization', 'task', task_id::text, 'reassigned', "
+        "json_build_object('unit', $1::text, 'role', role), "
+        "json_build_object('unit', $2::text, 'role', role) FROM moved) "
+        "SELECT coalesce(array_agg(DISTINCT task_id), '{}')::text FROM moved",
+        2, params, &st);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (strcmp(PQgetvalue(res, 0, 0), "{}") != 0)
+        rc = task_events_assigned_ids(db, PQgetvalue(res, 0, 0), "reassigned", last);
+    PQclear(res);
+    return rc;
 }
 
 static int reorg_merge(db_t *db, const Partrack__UnitReorgRequest *req, problems_t *problems,
@@ -377,7 +405,7 @@ static int reorg_merge(db_t *db, const Partrack__UnitReorgRequest *req, problems
         state_free(&s);
         if (rc != 0)
             return rc;
-        if (move_open_tasks(db, code, req->target) < 0)
+        if (move_open_tasks(db, code, req->target, last) < 0)
             return -1;
         /* Children of a merged unit move to the successor. */
         const char *params[] = {code, req->target, req->on_date};
@@ -394,8 +422,7 @@ static int reorg_merge(db_t *db, const Partrack__UnitReorgRequest *req, problems
         for (int k = 0; k < PQntuples(res); k++) {
             char why[256];
             snprintf(why, sizeof why, "moved from %s to %s (merge)", code, req->target);
-            if (add_history(db, PQgetvalue(res, k, 0), req->on_date, "moved", why) < 0 ||
-                emit_unit_event(db, "unit.moved", PQgetvalue(res, k, 0), last) < 0) {
+            if (record_change(db, PQgetvalue(res, k, 0), req->on_date, "moved", why, last) < 0) {
                 PQclear(res);
                 return -1;
             }
@@ -408,8 +435,7 @@ static int reorg_merge(db_t *db, const Partrack__UnitReorgRequest *req, problems
             exec_ok(db,
                     "UPDATE registry.person SET is_head = false WHERE unit_code = $1 AND is_head",
                     1, params) < 0 ||
-            add_history(db, code, req->on_date, "merged", detail) < 0 ||
-            emit_unit_event(db, "unit.merged", code, last) < 0)
+            record_change(db, code, req->on_date, "merged", detail, last) < 0)
             return -1;
         snprintf(detail, sizeof detail, "absorbed %s", code);
         if (add_history(db, req->target, req->on_date, "absorbed", detail) < 0)
@@ -464,8 +490,7 @@ static int reorg_rename(db_t *db, const Partrack__UnitReorgRequest *req, problem
                 "UPDATE registry.unit SET name = $2, name_key = $3, name_fold = $4, "
                 "updated_at = now() WHERE code = $1",
                 4, params) < 0 ||
-        add_history(db, req->codes[0], req->on_date, "renamed", detail) < 0 ||
-        emit_unit_event(db, "unit.renamed", req->codes[0], last) < 0)
+        record_change(db, req->codes[0], req->on_date, "renamed", detail, last) < 0)
         goto done;
     rc = 0;
 done:
@@ -521,8 +546,7 @@ static int reorg_move(db_t *db, const Partrack__UnitReorgRequest *req, problems_
                     "UPDATE registry.unit SET parent_code = $2, updated_at = now() "
                     "WHERE code = $1",
                     2, params) < 0 ||
-            add_history(db, req->codes[0], req->on_date, "moved", detail) < 0 ||
-            emit_unit_event(db, "unit.moved", req->codes[0], last) < 0)
+            record_change(db, req->codes[0], req->on_date, "moved", detail, last) < 0)
             rc = -1;
     }
     state_free(&s);

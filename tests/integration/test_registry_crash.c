@@ -91,7 +91,7 @@ Test(crash, sigkill_during_import_keeps_all_or_nothing)
               err);
     cr_assert_eq(harness_sql_long(db, "SELECT count(*) FROM registry.unit"), BIG_UNITS + 1);
     cr_assert_eq(harness_sql_long(db, "SELECT count(*) FROM registry.event_log "
-                                      "WHERE type = 'unit.created'"),
+                                      "WHERE type = 'UnitCreated'"),
                  BIG_UNITS + 1, "one event per unit, exactly once");
     cr_assert_eq(harness_sql_long(db, "SELECT max(seq) - min(seq) + 1 - count(*) "
                                       "FROM registry.event_log"),

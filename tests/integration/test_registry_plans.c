@@ -7,6 +7,7 @@
  * rejected file changes nothing, and task updates are recorded with their
  * audit rows and events.
  */
+#include "events.pb-c.h"
 #include "harness.h"
 
 #include <criterion/criterion.h>
@@ -40,6 +41,26 @@ static void stop(void)
 static long sql(const char *query)
 {
     return harness_sql_long(db, query);
+}
+
+/* The payload of the last event of a type (and an extra condition),
+ * decoded; the test fails if there is none. Free with
+ * protobuf_c_message_free_unpacked. */
+static void *event_payload(const char *type, const char *condition,
+                           const ProtobufCMessageDescriptor *descriptor)
+{
+    char query[1024];
+    snprintf(query, sizeof query,
+             "SELECT payload FROM registry.event_log WHERE type = '%s' %s ORDER BY seq DESC "
+             "LIMIT 1",
+             type, condition);
+    size_t len;
+    uint8_t *bytes = harness_sql_bytes(db, query, &len);
+    cr_assert_not_null(bytes, "no %s event", type);
+    ProtobufCMessage *msg = protobuf_c_message_unpack(descriptor, NULL, len, bytes);
+    free(bytes);
+    cr_assert_not_null(msg, "%s payload does not decode", type);
+    return msg;
 }
 
 /* Imports seed 002 as plan 104/KH-UBND of Phú Lãm; extra CLI arguments may
@@ -88,9 +109,31 @@ Test(plans, seed_002_imports_with_units_resolved)
                      "AND schedule->'due'->>0 = '2024-07-01'"),
                  1);
     /* One PlanIssued and one TaskAssigned per task, gap-free. */
-    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'plan.issued'"), 1);
-    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'task.assigned'"), 33);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'PlanIssued'"), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskAssigned'"), 33);
     cr_assert_eq(sql("SELECT max(seq) - count(*) FROM registry.event_log"), 0);
+    Partrack__PlanIssued *issued =
+        event_payload("PlanIssued", "", &partrack__plan_issued__descriptor);
+    cr_assert_str_eq(issued->number, "104/KH-UBND");
+    cr_assert_str_eq(issued->unit, "HN.HADONG.PHULAM");
+    cr_assert_eq(issued->tasks, 33);
+    cr_assert_not(issued->has_replaces);
+    protobuf_c_message_free_unpacked(&issued->base, NULL);
+    /* The event carries what a consumer needs: units and schedule. */
+    Partrack__TaskAssigned *assigned_ev = event_payload(
+        "TaskAssigned",
+        /* the events follow PlanIssued in task id order */
+        "AND seq = (SELECT seq FROM registry.event_log WHERE type = 'PlanIssued') + (SELECT "
+        "count(*) FROM registry.task WHERE id <= (SELECT id FROM registry.task WHERE ordinal = "
+        "'3' AND table_no = 1))",
+        &partrack__task_assigned__descriptor);
+    cr_assert_str_eq(assigned_ev->plan_number, "104/KH-UBND");
+    cr_assert_str_eq(assigned_ev->reason, "imported");
+    cr_assert_eq(assigned_ev->n_lead, 1);
+    cr_assert_str_eq(assigned_ev->lead[0], "HN.HADONG.PHULAM.MC");
+    cr_assert(assigned_ev->schedule_json && strstr(assigned_ev->schedule_json, "2024-07-01"), "%s",
+              assigned_ev->schedule_json);
+    protobuf_c_message_free_unpacked(&assigned_ev->base, NULL);
     cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE entity = 'plan'"), 1);
 
     rc = harness_cli(&r, registry.endpoint, "plan", "show", "104/KH-UBND", "--json", NULL);
@@ -137,7 +180,7 @@ Test(plans, dry_run_and_bad_files_change_nothing)
     harness_run_free(&r);
     cr_assert_eq(sql("SELECT count(*) FROM registry.plan"), 0);
     cr_assert_eq(sql("SELECT count(*) FROM registry.task"), 0);
-    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type LIKE 'plan.%'"), 0);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'PlanIssued'"), 0);
 
     const char garbage[] = "\x01\x02\x03\xff\xfe binary \x00 junk";
     const char *path = harness_write_temp("garbage.bin", garbage, sizeof garbage - 1);
@@ -189,7 +232,16 @@ Test(plans, tasks_are_updated_searched_and_audited)
     json_decref(task);
     harness_run_free(&r);
     cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE entity = 'task'"), 2);
-    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'task.updated'"), 2);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskUpdated'"), 2);
+    Partrack__TaskUpdated *updated =
+        event_payload("TaskUpdated", "", &partrack__task_updated__descriptor);
+    cr_assert_eq(updated->task_id, id);
+    cr_assert_str_eq(updated->status, "done");
+    cr_assert_str_eq(updated->previous_status, "open");
+    cr_assert_eq(updated->progress, 100);
+    cr_assert(updated->completed_at && strncmp(updated->completed_at, "2024-06-2", 9) == 0, "%s",
+              updated->completed_at);
+    protobuf_c_message_free_unpacked(&updated->base, NULL);
     cr_assert_eq(sql("SELECT count(*) FROM registry.task WHERE (completed_at AT TIME ZONE "
                      "'Asia/Ho_Chi_Minh')::date = '2024-06-28'"),
                  1);
@@ -244,6 +296,30 @@ Test(plans, merged_units_hand_their_open_tasks_to_the_successor)
     cr_assert_eq(sql(query), 1, "the done task stays with the unit that did it");
     cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE action = 'reassigned'"), open_mc,
                  "each moved assignment is audited");
+    /* Consumers learn the new units: one TaskAssigned per moved task, and
+     * the merge itself as UnitReorganized. */
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskAssigned' AND "
+                     "seq > (SELECT max(seq) FROM registry.event_log WHERE type = 'TaskUpdated')"),
+                 sql("SELECT count(DISTINCT entity_id) FROM registry.audit WHERE action = "
+                     "'reassigned'"));
+    Partrack__TaskAssigned *moved =
+        event_payload("TaskAssigned", "", &partrack__task_assigned__descriptor);
+    cr_assert_str_eq(moved->reason, "reassigned");
+    bool to_successor = false;
+    for (size_t i = 0; i < moved->n_lead; i++)
+        to_successor |= strcmp(moved->lead[i], "HN.HADONG.PHULAM.VP") == 0;
+    for (size_t i = 0; i < moved->n_cooperating; i++)
+        to_successor |= strcmp(moved->cooperating[i], "HN.HADONG.PHULAM.VP") == 0;
+    cr_assert(to_successor, "the moved task names the successor");
+    protobuf_c_message_free_unpacked(&moved->base, NULL);
+    Partrack__UnitReorganized *merged = event_payload("UnitReorganized",
+                                                      "AND unit_code = "
+                                                      "'HN.HADONG.PHULAM.MC'",
+                                                      &partrack__unit_reorganized__descriptor);
+    cr_assert_str_eq(merged->change, "merged");
+    cr_assert_str_eq(merged->on_date, "2025-07-01");
+    cr_assert_str_eq(merged->unit->successor, "HN.HADONG.PHULAM.VP");
+    protobuf_c_message_free_unpacked(&merged->base, NULL);
 }
 
 /* Imports a one-task plan of `unit` numbered `number`, citing `implements`. */

@@ -98,6 +98,25 @@ const char *harness_db_create(const char *name)
     return harness_db_url(name);
 }
 
+uint8_t *harness_sql_bytes(const char *name, const char *sql, size_t *len)
+{
+    PGconn *conn = PQconnectdb(harness_db_url(name));
+    uint8_t *value = NULL;
+    if (PQstatus(conn) == CONNECTION_OK) {
+        PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 &&
+            !PQgetisnull(res, 0, 0)) {
+            *len = (size_t)PQgetlength(res, 0, 0);
+            value = malloc(*len ? *len : 1);
+            if (value)
+                memcpy(value, PQgetvalue(res, 0, 0), *len);
+        }
+        PQclear(res);
+    }
+    PQfinish(conn);
+    return value;
+}
+
 long harness_sql_long(const char *name, const char *sql)
 {
     PGconn *conn = PQconnectdb(harness_db_url(name));

@@ -10,6 +10,8 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Path of a built binary (build/bin/NAME) or a source file (repo/REL). The
@@ -26,6 +28,11 @@ PGconn *harness_pg(const char *name);
 
 /* First column of the first row of `sql` as a number (-1 on error). */
 long harness_sql_long(const char *name, const char *sql);
+
+/* The first column of the first row of a query on database `name`, as bytes
+ * (bytea in binary form). Returns a malloc'd copy (caller frees) with its
+ * length in *len, or NULL when there is no row or the query fails. */
+uint8_t *harness_sql_bytes(const char *name, const char *sql, size_t *len);
 
 typedef struct {
     pid_t pid;
