@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 #include <sys/stat.h>
 
 static int print_error_reply(const msg_envelope_t *env)
@@ -179,4 +180,18 @@ int cli_parse(int argc, char **argv, const cli_option_t *options, const char *us
         }
     }
     return CLI_OK;
+}
+
+int cli_run_online(cli_t *cli, int (*run)(cli_t *, int, char **), int argc, char **argv)
+{
+    if (cli->zmq)
+        return run(cli, argc, argv);
+    if (!(cli->zmq = zmq_ctx_new())) {
+        fprintf(stderr, "partrack: cannot start ZeroMQ\n");
+        return CLI_UNAVAILABLE;
+    }
+    int rc = run(cli, argc, argv);
+    zmq_ctx_term(cli->zmq);
+    cli->zmq = NULL;
+    return rc;
 }

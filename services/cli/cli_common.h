@@ -31,6 +31,10 @@ int cli_call(cli_t *cli, const char *endpoint, Partrack__MessageType type,
              const ProtobufCMessage *request, bool mutation, Partrack__MessageType reply_type,
              const ProtobufCMessageDescriptor *reply_descriptor, ProtobufCMessage **reply);
 
+/* Runs an online verb of a command that is otherwise offline: makes the
+ * ZeroMQ context cli->zmq for the call if there is none, and ends it after. */
+int cli_run_online(cli_t *cli, int (*run)(cli_t *, int, char **), int argc, char **argv);
+
 /* Prints a JSON value to stdout (pretty, UTF-8 kept) and releases it. */
 void cli_print_json(json_t *value);
 

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 static int verb_parse(cli_t *cli, int argc, char **argv);
 
@@ -318,17 +317,9 @@ int cli_plan(cli_t *cli, int argc, char **argv)
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
         if (strcmp(argv[1], verbs[i].name) != 0)
             continue;
-        bool own_context = !verbs[i].offline && !cli->zmq;
-        if (own_context && !(cli->zmq = zmq_ctx_new())) {
-            fprintf(stderr, "partrack: cannot start ZeroMQ\n");
-            return CLI_UNAVAILABLE;
-        }
-        int rc = verbs[i].run(cli, argc - 1, argv + 1);
-        if (own_context) {
-            zmq_ctx_term(cli->zmq);
-            cli->zmq = NULL;
-        }
-        return rc;
+        if (verbs[i].offline)
+            return verbs[i].run(cli, argc - 1, argv + 1);
+        return cli_run_online(cli, verbs[i].run, argc - 1, argv + 1);
     }
     fprintf(stderr, "partrack: unknown verb plan %s\n\n", argv[1]);
     print_usage(stderr);

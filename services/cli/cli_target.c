@@ -1,5 +1,6 @@
-/* cli_target.c - `partrack target ...`: plans' targets (chỉ tiêu), offline
+/* cli_target.c - `partrack target ...`: plans' targets (chỉ tiêu)
  *
+ * The online verbs (import, list, cascade) are in cli_target_online.c.
  * `target parse SENTENCE` reads one target sentence of a plan the way an
  * import would (target_parse) and shows what it found: for people the
  * comparator and value in words, the words they were read from, the
@@ -12,6 +13,7 @@
  */
 #include "cli_target.h"
 
+#include "cli_target_online.h"
 #include "target_parse.h"
 
 #include <stdio.h>
@@ -20,6 +22,12 @@
 
 static const char target_usage[] =
     "usage: partrack target parse \"SENTENCE\" [--json]\n"
+    "       partrack target import FILE --plan NUMBER [--unit CODE] [--year YEAR] [--dry-run]\n"
+    "       partrack target list --plan NUMBER [--unit CODE] [--year YEAR] [--json]\n"
+    "       partrack target cascade --plan NUMBER [--overrides FILE] [--dry-run] [--json]\n"
+    "\n"
+    "import sets a plan's targets from a file, cascade copies them down to the plans\n"
+    "that implement it, list shows them (`partrack target VERB --help` tells more).\n"
     "\n"
     "Reads a target sentence (chỉ tiêu) from a plan - \"Chỉ số SIPAS của quận đạt tối\n"
     "thiểu 90%\", \"Phấn đấu 100% hồ sơ ... đúng hạn\", \"40-50%\", \"từ 95% trở lên\",\n"
@@ -150,13 +158,23 @@ out:
 
 int cli_target(cli_t *cli, int argc, char **argv)
 {
-    (void)cli;
+    static const struct {
+        const char *name;
+        int (*run)(cli_t *, int, char **);
+    } online[] = {
+        {"import", cli_target_import},
+        {"list", cli_target_list},
+        {"cascade", cli_target_cascade},
+    };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(target_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (strcmp(argv[1], "parse") == 0)
         return verb_parse(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof online / sizeof online[0]; i++)
+        if (strcmp(argv[1], online[i].name) == 0)
+            return cli_run_online(cli, online[i].run, argc - 1, argv + 1);
     fprintf(stderr, "partrack: unknown target verb %s\n\n%s", argv[1], target_usage);
     return CLI_USAGE;
 }

@@ -30,7 +30,7 @@ static const char usage[] =
     "  deadline  read Vietnamese deadline phrases: explain (no service needed)\n"
     "  calendar  the working-day calendar: holidays, is-workday, add-workdays, lunar\n"
     "  plan      plans and their task tables: parse (offline), import, show\n"
-    "  target    plans' targets (chỉ tiêu): parse (no service needed)\n"
+    "  target    plans' targets (chỉ tiêu): parse (offline), import, list, cascade\n"
     "\n"
     "Options:\n"
     "  --registry ENDPOINT  registry address (default $PARTRACK_REGISTRY_ENDPOINT or\n"

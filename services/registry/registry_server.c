@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "plan_handlers.h"
+#include "target_handlers.h"
 #include "registry_call.h"
 #include "unit_handlers.h"
 
@@ -71,6 +72,9 @@ static const struct {
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_LIST, task_handle_list},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW, task_handle_show},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, task_handle_update},
+    {PARTRACK__MESSAGE_TYPE__MSG_TARGET_IMPORT, target_handle_import},
+    {PARTRACK__MESSAGE_TYPE__MSG_TARGET_LIST, target_handle_list},
+    {PARTRACK__MESSAGE_TYPE__MSG_TARGET_CASCADE, target_handle_cascade},
 };
 
 int registry_server_step(registry_server_t *self, int timeout_ms)
