@@ -14,25 +14,20 @@
 #include <sys/random.h>
 #include <sys/time.h>
 
-uint8_t *msg_pack(Partrack__MessageType type, const char *correlation_id,
-                  const char *idempotency_key, const ProtobufCMessage *payload, size_t *len)
+uint8_t *msg_pack_bytes(Partrack__MessageType type, const char *correlation_id,
+                        const char *idempotency_key, const uint8_t *payload, size_t payload_len,
+                        size_t *len)
 {
     Partrack__Envelope env = PARTRACK__ENVELOPE__INIT;
-    uint8_t *payload_buf = NULL;
     env.type = type;
     env.correlation_id = (char *)correlation_id;
     env.idempotency_key = (char *)idempotency_key;
     env.has_sent_at_ms = 1;
     env.sent_at_ms = msg_now_ms();
     if (payload) {
-        size_t plen = protobuf_c_message_get_packed_size(payload);
-        payload_buf = malloc(plen ? plen : 1);
-        if (!payload_buf)
-            return NULL;
-        protobuf_c_message_pack(payload, payload_buf);
         env.has_payload = 1;
-        env.payload.data = payload_buf;
-        env.payload.len = plen;
+        env.payload.data = (uint8_t *)payload;
+        env.payload.len = payload_len;
     }
     size_t total = partrack__envelope__get_packed_size(&env);
     uint8_t *buf = malloc(total ? total : 1);
@@ -40,6 +35,20 @@ uint8_t *msg_pack(Partrack__MessageType type, const char *correlation_id,
         partrack__envelope__pack(&env, buf);
         *len = total;
     }
+    return buf;
+}
+
+uint8_t *msg_pack(Partrack__MessageType type, const char *correlation_id,
+                  const char *idempotency_key, const ProtobufCMessage *payload, size_t *len)
+{
+    if (!payload)
+        return msg_pack_bytes(type, correlation_id, idempotency_key, NULL, 0, len);
+    size_t plen = protobuf_c_message_get_packed_size(payload);
+    uint8_t *payload_buf = malloc(plen ? plen : 1);
+    if (!payload_buf)
+        return NULL;
+    protobuf_c_message_pack(payload, payload_buf);
+    uint8_t *buf = msg_pack_bytes(type, correlation_id, idempotency_key, payload_buf, plen, len);
     free(payload_buf);
     return buf;
 }

@@ -27,6 +27,12 @@ typedef Partrack__Envelope msg_envelope_t;
 uint8_t *msg_pack(Partrack__MessageType type, const char *correlation_id,
                   const char *idempotency_key, const ProtobufCMessage *payload, size_t *len);
 
+/* The same around a payload already encoded (payload[0..payload_len), may
+ * be NULL): a stored reply is sent again as it was stored. */
+uint8_t *msg_pack_bytes(Partrack__MessageType type, const char *correlation_id,
+                        const char *idempotency_key, const uint8_t *payload, size_t payload_len,
+                        size_t *len);
+
 /* Unpacks and validates a received frame. On success returns the envelope;
  * on failure returns NULL with *code and reason set. */
 msg_envelope_t *msg_open(const uint8_t *data, size_t len, size_t max_len, Partrack__ErrorCode *code,

@@ -186,6 +186,20 @@ int rpc_server_reply(rpc_server_t *self, rpc_request_t *req, Partrack__MessageTy
     return rc;
 }
 
+int rpc_server_reply_bytes(rpc_server_t *self, rpc_request_t *req, Partrack__MessageType type,
+                           const uint8_t *payload, size_t payload_len)
+{
+    size_t len;
+    uint8_t *buf = msg_pack_bytes(type, req->env ? req->env->correlation_id : NULL, NULL, payload,
+                                  payload_len, &len);
+    if (!buf)
+        return -1;
+    int rc = send_to_peer(self, buf, len);
+    free(buf);
+    req->replied = true;
+    return rc;
+}
+
 int rpc_server_reply_error(rpc_server_t *self, rpc_request_t *req, Partrack__ErrorCode code,
                            const char *message, Partrack__Problem **problems, size_t nproblems)
 {

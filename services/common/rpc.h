@@ -42,6 +42,10 @@ int rpc_server_next(rpc_server_t *self, int timeout_ms, rpc_request_t *req);
 int rpc_server_reply(rpc_server_t *self, rpc_request_t *req, Partrack__MessageType type,
                      const ProtobufCMessage *payload);
 
+/* Replies with a payload already encoded (a stored reply). Returns 0 or -1. */
+int rpc_server_reply_bytes(rpc_server_t *self, rpc_request_t *req, Partrack__MessageType type,
+                           const uint8_t *payload, size_t payload_len);
+
 /* Replies with an ErrorReply carrying a code, a sentence and problems. */
 int rpc_server_reply_error(rpc_server_t *self, rpc_request_t *req, Partrack__ErrorCode code,
                            const char *message, Partrack__Problem **problems, size_t nproblems);

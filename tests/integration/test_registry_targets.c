@@ -9,6 +9,9 @@
  */
 #include "events.pb-c.h"
 #include "harness.h"
+#include "msg.h"
+#include "rpc.h"
+#include "targets.pb-c.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
 static harness_service_t registry;
 static char db[64];
@@ -262,4 +266,47 @@ Test(targets, a_wrong_override_refuses_the_whole_cascade)
     cr_assert_eq(rc, 1, "%s", r.err);
     cr_assert(strstr(r.err, "no plan implements 50/KH-UBND"), "%s", r.err);
     harness_run_free(&r);
+}
+
+/* Sends a target import of `content` with rpc_call under `key`. */
+static msg_envelope_t *import_with_key(void *ctx, const char *content, const char *key)
+{
+    Partrack__ImportFile file = PARTRACK__IMPORT_FILE__INIT;
+    file.name = "t.csv";
+    file.content.data = (uint8_t *)content;
+    file.content.len = strlen(content);
+    Partrack__PlanShowRequest plan = PARTRACK__PLAN_SHOW_REQUEST__INIT;
+    plan.number = "6745/KH-UBND";
+    Partrack__TargetImportRequest req = PARTRACK__TARGET_IMPORT_REQUEST__INIT;
+    req.file = &file;
+    req.plan = &plan;
+    char errbuf[256];
+    msg_envelope_t *env =
+        rpc_call(ctx, registry.endpoint, PARTRACK__MESSAGE_TYPE__MSG_TARGET_IMPORT, &req.base, key,
+                 10000, errbuf, sizeof errbuf);
+    cr_assert_not_null(env, "no reply: %s", errbuf);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_TARGET_IMPORT_REPLY, "reply type %d",
+                 (int)env->type);
+    return env;
+}
+
+Test(targets, a_repeated_request_gets_the_first_reply_and_changes_nothing)
+{
+    void *ctx = zmq_ctx_new();
+    msg_envelope_t *first = import_with_key(ctx, city_targets, "targets-key-1");
+    long events = sql("SELECT count(*) FROM registry.event_log");
+    msg_envelope_t *again = import_with_key(ctx, city_targets, "targets-key-1");
+    cr_assert_eq(again->payload.len, first->payload.len);
+    cr_assert(memcmp(again->payload.data, first->payload.data, first->payload.len) == 0,
+              "the stored reply is sent again as it was");
+    Partrack__TargetImportReply *r =
+        partrack__target_import_reply__unpack(NULL, again->payload.len, again->payload.data);
+    cr_assert_not_null(r);
+    cr_assert_eq(r->n_changes, 3);
+    cr_assert_str_eq(r->changes[0]->action, "created", "the first reply, not a new one");
+    partrack__target_import_reply__free_unpacked(r, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events);
+    msg_close(&first);
+    msg_close(&again);
+    zmq_ctx_term(ctx);
 }
