@@ -41,7 +41,9 @@ static const struct {
     {"import", cli_plan_import, false,
      "import FILE --unit CODE --year YEAR --number NUMBER --title TITLE\n"
      "        [--issued DATE] [--implements NUMBER]... [--replace] [--dry-run] [--json]\n"
-     "        store a plan and its tasks, names resolved against the unit directory"},
+     "        store a plan and its tasks, names resolved against the unit directory\n"
+     "  import --manifest FILE [--skip-imported] [--dry-run] [--json]\n"
+     "        store many plans listed in a manifest, in one transaction per 12 MiB"},
     {"show", cli_plan_show, false,
      "show NUMBER [--unit CODE] [--year YEAR] [--json]\n"
      "        a stored plan and its tasks"},

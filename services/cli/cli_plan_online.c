@@ -6,6 +6,7 @@
  */
 #include "cli_plan_online.h"
 
+#include "cli_plan_manifest.h"
 #include "cli_task.h"
 #include "plans.pb-c.h"
 
@@ -35,12 +36,23 @@ int cli_plan_import(cli_t *cli, int argc, char **argv)
         "names are resolved in the context of the issuing unit (--unit); groups expand\n"
         "to their members; names that do not resolve are kept, listed, and their tasks\n"
         "imported as unassigned. A plan number already imported for that unit and year\n"
-        "is refused unless --replace. --dry-run shows the result and writes nothing.\n";
-    const char *unit = NULL, *year = NULL, *number = NULL, *title = NULL, *issued = NULL;
+        "is refused unless --replace. --dry-run shows the result and writes nothing.\n"
+        "\n"
+        "       partrack plan import --manifest FILE [--skip-imported] [--dry-run] [--json]\n"
+        "\n"
+        "Imports many plans at once: FILE is a CSV or TSV with the columns file, unit,\n"
+        "year, number, title and optionally issued and implements ('|' between numbers);\n"
+        "files are relative to the manifest. The manifest is checked whole first; the\n"
+        "plans go in parts of up to 12 MiB, each all or nothing (one part holds a city's\n"
+        "ordinary plans). --skip-imported skips plans already there instead of refusing.\n";
+    const char *unit = NULL, *year = NULL, *number = NULL, *title = NULL, *issued = NULL,
+               *manifest = NULL;
     const char **implements = NULL;
     size_t nimplements = 0;
-    bool json = false, dry_run = false, replace = false, help;
+    bool json = false, dry_run = false, replace = false, skip_imported = false, help;
     const cli_option_t options[] = {
+        {"manifest", &manifest, NULL, NULL, NULL},
+        {"skip-imported", NULL, &skip_imported, NULL, NULL},
         {"unit", &unit, NULL, NULL, NULL},
         {"year", &year, NULL, NULL, NULL},
         {"number", &number, NULL, NULL, NULL},
@@ -55,6 +67,19 @@ int cli_plan_import(cli_t *cli, int argc, char **argv)
     char **pos;
     int npos;
     int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
+    if (rc == CLI_OK && !help && manifest) {
+        bool alone = npos == 0 && !unit && !year && !number && !title && !issued &&
+                     nimplements == 0 && !replace;
+        free(pos);
+        free(implements);
+        if (!alone) {
+            fprintf(stderr, "partrack: --manifest takes the plans from the manifest: give no "
+                            "FILE, --unit, --year, --number, --title, --issued, --implements "
+                            "or --replace with it\n");
+            return CLI_USAGE;
+        }
+        return cli_plan_import_manifest(cli, manifest, dry_run, skip_imported, json);
+    }
     if (rc == CLI_OK && !help && (npos != 1 || !unit || !year || !number || !title)) {
         fprintf(stderr, "partrack: give FILE, --unit, --year, --number and --title\n\n%s", usage);
         rc = CLI_USAGE;

@@ -8,6 +8,7 @@
 #include "plan_handlers.h"
 
 #include "log.h"
+#include "parse_ahead.h"
 #include "plan_store.h"
 #include "plan_table.h"
 #include "plan_tree.h"
@@ -19,20 +20,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Checks what a plan import request says before anything is read. */
+/* What is wrong with a plan import request before anything is read, or NULL. */
+static const char *import_request_problem(const Partrack__PlanImportRequest *req)
+{
+    if (!import_code_valid(req->unit))
+        return "unit is not a unit code";
+    if (req->year < 1900 || req->year > 2200)
+        return "year must be between 1900 and 2200";
+    if (!*req->number)
+        return "the plan number is empty";
+    if (!*req->title)
+        return "the plan title is empty";
+    if (req->issued_on && !import_date_valid(req->issued_on))
+        return "issued date is not a date written YYYY-MM-DD";
+    return NULL;
+}
+
 static bool import_request_ok(call_t *c, const Partrack__PlanImportRequest *req)
 {
-    const char *why = NULL;
-    if (!import_code_valid(req->unit))
-        why = "unit is not a unit code";
-    else if (req->year < 1900 || req->year > 2200)
-        why = "year must be between 1900 and 2200";
-    else if (!*req->number)
-        why = "the plan number is empty";
-    else if (!*req->title)
-        why = "the plan title is empty";
-    else if (req->issued_on && !import_date_valid(req->issued_on))
-        why = "issued date is not a date written YYYY-MM-DD";
+    const char *why = import_request_problem(req);
     if (why)
         call_reply_error(c, PARTRACK__ERROR_CODE__ERR_INVALID, why);
     return why == NULL;
@@ -99,6 +105,124 @@ done:
     free(problems);
     plan_doc_destroy(&doc);
     partrack__plan_import_request__free_unpacked(req, NULL);
+}
+
+/* Reads and stores one plan of a batch inside the open transaction.
+ * Returns PLAN_STORE_OK (also for a skipped plan), or the failure with the
+ * problems (each naming the plan's file). */
+static plan_store_rc_t import_one(call_t *c, const directory_t *dir, parse_ahead_t *reader,
+                                  size_t i, const Partrack__PlanImportRequest *req,
+                                  bool skip_imported, Partrack__PlanImportReply *reply,
+                                  problems_t *problems, int64_t *last_event)
+{
+    const char *why = import_request_problem(req);
+    if (why) {
+        problems_add(problems, req->file->name, 0, NULL, "%s", why);
+        return PLAN_STORE_REFUSED;
+    }
+    char reason[512];
+    plan_doc_t *doc = parse_ahead_take(reader, i, reason, sizeof reason);
+    if (!doc) {
+        problems_add(problems, req->file->name, 0, NULL, "%s", reason);
+        return PLAN_STORE_REFUSED;
+    }
+    problems_t mine = {0};
+    plan_store_rc_t rc =
+        plan_store_import(c->db, dir, req, doc, LOCAL_PUBLISHER, reply, &mine, last_event);
+    if (rc == PLAN_STORE_CONFLICT && skip_imported) {
+        rc = PLAN_STORE_OK;
+        reply->has_skipped = 1;
+        reply->skipped = 1;
+    }
+    for (size_t i = 0; rc != PLAN_STORE_OK && i < mine.n; i++)
+        problems_add(problems, mine.items[i].file ? mine.items[i].file : req->file->name,
+                     mine.items[i].line, mine.items[i].field, "%s", mine.items[i].message);
+    problems_clear(&mine);
+    plan_doc_destroy(&doc);
+    return rc;
+}
+
+void plan_handle_import_batch(call_t *c)
+{
+    Partrack__PlanImportBatchRequest *req =
+        call_decode(c, &partrack__plan_import_batch_request__descriptor);
+    if (!req)
+        return;
+    problems_t *problems = calloc(1, sizeof *problems);
+    Partrack__PlanImportBatchReply reply = PARTRACK__PLAN_IMPORT_BATCH_REPLY__INIT;
+    Partrack__PlanImportReply *replies = calloc(req->n_plans + 1, sizeof *replies);
+    reply.plans = calloc(req->n_plans + 1, sizeof *reply.plans);
+    bool dry_run = req->has_dry_run && req->dry_run;
+    const directory_t *dir;
+    parse_ahead_t *reader = NULL;
+    if (!problems || !replies || !reply.plans) {
+        call_reply_error(c, PARTRACK__ERROR_CODE__ERR_INTERNAL, "out of memory");
+        goto done;
+    }
+    if (call_mutation_begin(c) != 0)
+        goto done;
+    if (!(dir = directory_cache_get(c->units, c->db))) {
+        db_rollback(c->db);
+        call_reply_db_failure(c);
+        goto done;
+    }
+    /* The tables are read on a second thread while this one stores. */
+    if (!(reader = parse_ahead_start(req, c->cal))) {
+        db_rollback(c->db);
+        call_reply_error(c, PARTRACK__ERROR_CODE__ERR_INTERNAL, "cannot start reading the plans");
+        goto done;
+    }
+    int64_t last_event = 0;
+    plan_store_rc_t rc = PLAN_STORE_OK;
+    unsigned tasks = 0;
+    for (size_t i = 0; i < req->n_plans; i++) {
+        partrack__plan_import_reply__init(&replies[i]);
+        reply.plans[reply.n_plans++] = &replies[i];
+        Partrack__PlanImportRequest *plan = req->plans[i];
+        plan->has_dry_run = 0; /* the batch decides */
+        plan_store_rc_t one =
+            import_one(c, dir, reader, i, plan, req->has_skip_imported && req->skip_imported,
+                       &replies[i], problems, &last_event);
+        if (one == PLAN_STORE_DB_FAILED) {
+            rc = one;
+            break;
+        }
+        if (one != PLAN_STORE_OK)
+            rc = PLAN_STORE_REFUSED; /* go on: every plan's problems at once */
+        tasks += replies[i].tasks;
+        replies[i].has_dry_run = 1;
+        replies[i].dry_run = dry_run;
+        if (dry_run)
+            replies[i].plan_id = 0;
+    }
+    if (rc != PLAN_STORE_OK) {
+        db_rollback(c->db);
+        if (rc == PLAN_STORE_DB_FAILED)
+            call_reply_db_failure(c);
+        else
+            call_reply_problems(c, "plan batch refused, no plan of it was imported", problems);
+        goto done;
+    }
+    log_info("plan import batch", "plans=%zu tasks=%u dry_run=%d", req->n_plans, tasks, dry_run);
+    reply.has_dry_run = 1;
+    reply.dry_run = dry_run;
+    if (dry_run) {
+        db_rollback(c->db);
+        call_reply(c, PARTRACK__MESSAGE_TYPE__MSG_PLAN_IMPORT_BATCH_REPLY, &reply.base);
+    } else {
+        call_mutation_finish(c, PARTRACK__MESSAGE_TYPE__MSG_PLAN_IMPORT_BATCH_REPLY, &reply.base,
+                             last_event);
+    }
+done:
+    parse_ahead_stop(&reader);
+    for (size_t i = 0; i < reply.n_plans; i++)
+        plan_store_free_import_reply(&replies[i]);
+    free(replies);
+    free(reply.plans);
+    if (problems)
+        problems_clear(problems);
+    free(problems);
+    partrack__plan_import_batch_request__free_unpacked(req, NULL);
 }
 
 /* Answers a lookup of a plan by number that found nothing (0, *ambiguous

@@ -5,6 +5,7 @@
 #include "registry_call.h"
 
 void plan_handle_import(call_t *c);
+void plan_handle_import_batch(call_t *c);
 void plan_handle_show(call_t *c);
 void plan_handle_tree(call_t *c);
 void plan_handle_coverage(call_t *c);

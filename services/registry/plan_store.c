@@ -11,7 +11,6 @@
 #include "events.h"
 #include "events.pb-c.h"
 #include "resolve.h"
-#include "task_events.h"
 #include "text.h"
 
 #include <inttypes.h>
@@ -351,6 +350,89 @@ static int plan_issued_event(db_t *db, const Partrack__PlanImportRequest *req, c
     return rc;
 }
 
+/* One imported task as its TaskAssigned event tells it; codes[i] has
+ * roles[i] ("lead" or "cooperating"), as the assignments batch holds them. */
+typedef struct {
+    int64_t task_id;
+    const char *area, *ordinal, *title, *deadline_text, *schedule_json;
+    bool assigned;
+    const char *const *codes, *const *roles;
+    size_t ncodes;
+} task_event_t;
+
+typedef struct {
+    uint8_t **payloads;
+    size_t *lens;
+} task_payloads_t;
+
+/* Packs a TaskAssigned ("imported") from the plan's fields in *plan and the
+ * task's; each unit once per role. NULL when out of memory. The events are
+ * built from the import's own data rather than read back: reading them back
+ * (task_events.h, as a merge does) costs a quarter of a large import. */
+static uint8_t *pack_task_assigned(const Partrack__TaskAssigned *plan, const task_event_t *t,
+                                   size_t *len)
+{
+    Partrack__TaskAssigned ev = *plan;
+    char **codes = calloc(t->ncodes + 1, sizeof *codes);
+    if (!codes)
+        return NULL;
+    ev.task_id = t->task_id;
+    ev.area = (char *)t->area;
+    ev.ordinal = (char *)t->ordinal;
+    ev.title = (char *)t->title;
+    ev.deadline_text = (char *)t->deadline_text;
+    ev.schedule_json = (char *)t->schedule_json;
+    ev.assigned = t->assigned;
+    ev.reason = "imported";
+    ev.status = "open";
+    ev.lead = codes;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *role = pass == 0 ? "lead" : "cooperating";
+        char **out = pass == 0 ? ev.lead : ev.lead + ev.n_lead;
+        size_t n = 0;
+        for (size_t i = 0; i < t->ncodes; i++) {
+            bool seen = strcmp(t->roles[i], role) != 0;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = strcmp(out[k], t->codes[i]) == 0;
+            if (!seen)
+                out[n++] = (char *)t->codes[i];
+        }
+        if (pass == 0) {
+            ev.n_lead = n;
+        } else {
+            ev.cooperating = out;
+            ev.n_cooperating = n;
+        }
+    }
+    *len = partrack__task_assigned__get_packed_size(&ev);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    if (buf)
+        partrack__task_assigned__pack(&ev, buf);
+    free(codes);
+    return buf;
+}
+
+static int append_task_events(db_t *db, const char *unit, const task_payloads_t *events, size_t n,
+                              int64_t *last_event)
+{
+    const char **types = calloc(n, sizeof *types), **units = calloc(n, sizeof *units);
+    int rc = -1;
+    if (types && units) {
+        for (size_t i = 0; i < n; i++) {
+            types[i] = "TaskAssigned";
+            units[i] = unit;
+        }
+        int64_t first;
+        rc = events_append_batch(db, "registry", n, types, units,
+                                 (const uint8_t *const *)events->payloads, events->lens, &first);
+        if (rc == 0)
+            *last_event = first + (int64_t)n - 1;
+    }
+    free(types);
+    free(units);
+    return rc;
+}
+
 /* Reserves n task ids from the sequence. */
 static int64_t *reserve_ids(db_t *db, size_t n)
 {
@@ -377,6 +459,7 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
 {
     plan_store_rc_t rc = PLAN_STORE_DB_FAILED;
     owned_t owned = {0};
+    task_payloads_t events = {0};
     db_column_t areas[5] = {0}, tasks[19] = {0};
     assignments_t a = {0};
     resolve_memo_t memo = {0};
@@ -405,6 +488,15 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
     if (!(ids = reserve_ids(db, ntasks)))
         goto done;
 
+    if (!(events.payloads = calloc(ntasks, sizeof *events.payloads)) ||
+        !(events.lens = calloc(ntasks, sizeof *events.lens)))
+        goto done;
+    Partrack__TaskAssigned plan_ev = PARTRACK__TASK_ASSIGNED__INIT;
+    plan_ev.plan_id = strtoll(plan_id, NULL, 10);
+    plan_ev.plan_number = req->number;
+    plan_ev.plan_unit = req->unit;
+    plan_ev.year = req->year;
+
     reply->tables = (unsigned)doc->ntables;
     reply->has_dry_run = 1;
     reply->dry_run = req->has_dry_run && req->dry_run;
@@ -427,6 +519,7 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
         for (size_t i = 0; i < table->ntasks; i++, k++) {
             const plan_task_t *t = &table->tasks[i];
             const char *task_id = ownf(&owned, "%lld", (long long)ids[k]);
+            size_t units_from = a.unit[1].n;
             bool all_resolved = t->nlead > 0;
             int lead = assign_role(dir, context, t, task_id, "lead", t->lead, t->nlead, &memo, &a,
                                    &owned, reply, &all_resolved);
@@ -464,6 +557,17 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
             };
             for (int c = 0; c < 19; c++)
                 oom |= db_column_push(&tasks[c], vals[c]) < 0;
+            const task_event_t te = {.task_id = ids[k],
+                                     .area = t->area,
+                                     .ordinal = t->ordinal,
+                                     .title = vals[6],
+                                     .deadline_text = t->deadline_text,
+                                     .schedule_json = vals[12],
+                                     .assigned = assigned,
+                                     .codes = a.unit[1].items + units_from,
+                                     .roles = a.unit[2].items + units_from,
+                                     .ncodes = a.unit[1].n - units_from};
+            oom |= !(events.payloads[k] = pack_task_assigned(&plan_ev, &te, &events.lens[k]));
         }
     }
     reply->tasks = (unsigned)ntasks;
@@ -519,10 +623,14 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
                 4, audit) < 0)
         goto done;
     if (plan_issued_event(db, req, plan_id, ntasks, replaced, last_event) < 0 ||
-        task_events_assigned_plan(db, plan_id, last_event) < 0)
+        append_task_events(db, req->unit, &events, ntasks, last_event) < 0)
         goto done;
     rc = PLAN_STORE_OK;
 done:
+    for (size_t i = 0; events.payloads && i < ntasks; i++)
+        free(events.payloads[i]);
+    free(events.payloads);
+    free(events.lens);
     free(ids);
     db_columns_free(areas, 5);
     db_columns_free(tasks, 19);

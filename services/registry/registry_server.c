@@ -66,6 +66,7 @@ static const struct {
     {PARTRACK__MESSAGE_TYPE__MSG_UNIT_RESOLVE, unit_handle_resolve},
     {PARTRACK__MESSAGE_TYPE__MSG_UNIT_REORG, unit_handle_reorg},
     {PARTRACK__MESSAGE_TYPE__MSG_PLAN_IMPORT, plan_handle_import},
+    {PARTRACK__MESSAGE_TYPE__MSG_PLAN_IMPORT_BATCH, plan_handle_import_batch},
     {PARTRACK__MESSAGE_TYPE__MSG_PLAN_SHOW, plan_handle_show},
     {PARTRACK__MESSAGE_TYPE__MSG_PLAN_TREE, plan_handle_tree},
     {PARTRACK__MESSAGE_TYPE__MSG_PLAN_COVERAGE, plan_handle_coverage},

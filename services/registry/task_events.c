@@ -123,12 +123,6 @@ static int assigned_where(db_t *db, const char *sql, const char *param, const ch
     return rc;
 }
 
-int task_events_assigned_plan(db_t *db, const char *plan_id, int64_t *last)
-{
-    return assigned_where(db, TASK_EVENT_COLUMNS "WHERE t.plan_id = $1::bigint ORDER BY t.id",
-                          plan_id, "imported", last);
-}
-
 int task_events_assigned_ids(db_t *db, const char *ids, const char *reason, int64_t *last)
 {
     return assigned_where(db, TASK_EVENT_COLUMNS "WHERE t.id = ANY($1::bigint[]) ORDER BY t.id",

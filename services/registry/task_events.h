@@ -1,9 +1,10 @@
-/* task_events.h - the registry's task events, built from what is stored
+/* task_events.h - TaskAssigned events for tasks whose units changed
  *
  * A TaskAssigned event carries the task as a consumer needs it (plan, units,
- * schedule), read back from the tables inside the transaction that changed
- * them, so an import and a reassignment on a merge describe tasks the same
- * way and the event always matches the committed rows.
+ * schedule). When a reorganization moves tasks to other units, the events
+ * are read back from the tables inside the transaction that changed them, so
+ * they match the committed rows. (A plan import builds its events from the
+ * rows it is writing: plan_store.c.)
  */
 #ifndef PARTRACK_TASK_EVENTS_H
 #define PARTRACK_TASK_EVENTS_H
@@ -12,14 +13,11 @@
 
 #include <stdint.h>
 
-/* Appends one TaskAssigned event for every task of the plan (reason
- * "imported"), inside the caller's transaction. Returns 0 and the last
- * event's sequence number in *last (unchanged when the plan has no task),
- * or -1 (the caller rolls back). */
-int task_events_assigned_plan(db_t *db, const char *plan_id, int64_t *last);
-
-/* The same for the tasks whose ids the PostgreSQL array literal ids lists
- * ("{1,2,3}"), with the given reason ("reassigned"). */
+/* Appends one TaskAssigned event, with the given reason ("reassigned"), for
+ * each task whose id the PostgreSQL array literal ids lists ("{1,2,3}"),
+ * inside the caller's transaction. Returns 0 and the last event's sequence
+ * number in *last (unchanged when no task is listed), or -1 (the caller
+ * rolls back). */
 int task_events_assigned_ids(db_t *db, const char *ids, const char *reason, int64_t *last);
 
 #endif

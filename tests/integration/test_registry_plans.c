@@ -383,3 +383,98 @@ Test(plans, cascade_and_coverage)
     cr_assert(strstr(r.err, "several units"), "the number alone is ambiguous: %s", r.err);
     harness_run_free(&r);
 }
+
+/* Writes a manifest next to the seed's copy; returns its path. */
+static const char *write_manifest(const char *content)
+{
+    return harness_write_temp("manifest.csv", content, strlen(content));
+}
+
+Test(plans, a_manifest_imports_many_plans_in_one_transaction)
+{
+    /* Files are relative to the manifest: write the tables beside it. */
+    const char *table = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+                        "1\tRà soát TTHC\tBộ phận Một cửa\tQuý III/2024\n"
+                        "2\tBáo cáo CCHC\tVăn phòng UBND\tHàng quý\n";
+    const char *path = harness_write_temp("bg.tsv", table, strlen(table));
+    const char *base = strrchr(path, '/') + 1;
+    char manifest[1024];
+    snprintf(manifest, sizeof manifest,
+             "file,unit,year,number,title,implements\n"
+             "%s,HN.HADONG.BIENGIANG,2024,50/KH-UBND,Kế hoạch CCHC 2024,99/KH-UBND\n"
+             "%s,HN.HADONG.DONGMAI,2024,61/KH-UBND,Kế hoạch CCHC 2024,\n",
+             base, base);
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "plan", "import", "--manifest",
+                         write_manifest(manifest), "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    cr_assert_eq(json_array_size(json_object_get(out, "plans")), 2, "%s", r.out);
+    cr_assert_eq(json_integer_value(json_object_get(out, "tasks")), 4);
+    json_decref(out);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.plan"), 2);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.plan_link WHERE implements = '99/KH-UBND'"), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_unit tu JOIN registry.task t ON t.id = "
+                     "tu.task_id WHERE tu.unit_code = 'HN.HADONG.DONGMAI.MC' AND tu.role = "
+                     "'lead'"),
+                 1, "names resolve in each plan's own unit");
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskAssigned'"), 4);
+
+    /* Again: refused whole (both already there) unless --skip-imported. */
+    long events = sql("SELECT count(*) FROM registry.event_log");
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", "--manifest",
+                     write_manifest(manifest), NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    cr_assert(strstr(r.err, "already imported"), "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", "--manifest",
+                     write_manifest(manifest), "--skip-imported", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "skipped"), "%s", r.out);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.plan"), 2);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events);
+}
+
+Test(plans, a_bad_manifest_or_a_bad_plan_in_it_changes_nothing)
+{
+    harness_run_t r;
+    /* The manifest itself: a missing column, a missing file, a bad year. */
+    int rc = harness_cli(&r, registry.endpoint, "plan", "import", "--manifest",
+                         write_manifest("file,unit,year,number\nx.tsv,HN,2024,1/KH\n"), NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, ":1: title: the column is missing"), "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", "--manifest",
+                     write_manifest("file,unit,year,number,title\n"
+                                    "nowhere.tsv,HN,2024,1/KH,T\n"
+                                    "nowhere.tsv,HN,20x4,2/KH,T\n"),
+                     NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, ":2: file: cannot read"), "%s", r.err);
+    cr_assert(strstr(r.err, ":3: year:"), "%s", r.err);
+    cr_assert(strstr(r.err, "nothing was sent"), "%s", r.err);
+    harness_run_free(&r);
+
+    /* A good plan and one for a unit that does not exist: neither lands. */
+    const char *table = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+                        "1\tRà soát TTHC\tBộ phận Một cửa\tQuý III/2024\n";
+    const char *path = harness_write_temp("one.tsv", table, strlen(table));
+    const char *base = strrchr(path, '/') + 1;
+    char manifest[1024];
+    snprintf(manifest, sizeof manifest,
+             "file,unit,year,number,title\n"
+             "%s,HN.HADONG.BIENGIANG,2024,50/KH-UBND,Kế hoạch\n"
+             "%s,HN.HADONG.KHONGCO,2024,51/KH-UBND,Kế hoạch\n",
+             base, base);
+    long events = sql("SELECT count(*) FROM registry.event_log");
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", "--manifest",
+                     write_manifest(manifest), NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    cr_assert(strstr(r.err, "no plan of it was imported") && strstr(r.err, "HN.HADONG.KHONGCO"),
+              "%s", r.err);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.plan"), 0);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events);
+}
