@@ -56,6 +56,19 @@ as_pg() {
 # pg_start DATADIR PORT SOCKETDIR [extra postgres -c settings...]
 # Creates the cluster on first use (owner partrack, trust on loopback and
 # the socket only), then starts it and waits until it accepts connections.
+# free_port LOW HIGH: a port in [LOW, HIGH] nothing listens on (loopback).
+free_port() {
+    local low=$1 high=$2 port try
+    for try in $(seq 50); do
+        port=$(( low + RANDOM % (high - low + 1) ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free port between $low and $high"
+}
+
 pg_start() {
     local data=$1 port=$2 sock=$3; shift 3
     local bin; bin=$(pg_bindir)
