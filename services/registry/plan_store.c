@@ -199,11 +199,25 @@ static void memo_free(resolve_memo_t *m)
 
 /* Resolves each name of one role; returns how many parts named units, or
  * -1 on failure. Sets *all_resolved false when a part did not. */
+/* True if the task's rows from index `from` on already have code as lead. */
+static bool is_lead(const assignments_t *a, size_t from, const char *code)
+{
+    for (size_t i = from; i < a->unit[1].n; i++)
+        if (strcmp(a->unit[2].items[i], "lead") == 0 && strcmp(a->unit[1].items[i], code) == 0)
+            return true;
+    return false;
+}
+
+/* Assigns the units named for one role of a task. A unit that leads the task
+ * is not also one of its cooperating units: "các bộ phận chuyên môn" as
+ * cooperating, when one of those sections leads, means the others. The task's
+ * rows start at index task_from of the assignments. */
 static int assign_role(const directory_t *dir, long context, const plan_task_t *t,
                        const char *task_id, const char *role, char **names, size_t nnames,
-                       resolve_memo_t *memo, assignments_t *a, owned_t *own_strings,
-                       Partrack__PlanImportReply *reply, bool *all_resolved)
+                       resolve_memo_t *memo, assignments_t *a, size_t task_from,
+                       owned_t *own_strings, Partrack__PlanImportReply *reply, bool *all_resolved)
 {
+    bool cooperating = strcmp(role, "cooperating") == 0;
     int named = 0;
     const char *context_code = directory_unit(dir, context)->code;
     for (size_t i = 0; i < nnames; i++) {
@@ -219,7 +233,10 @@ static int assign_role(const directory_t *dir, long context, const plan_task_t *
             const resolve_part_t *part = &r->parts[p];
             if (part->status == RESOLVE_RESOLVED || part->status == RESOLVE_GROUP) {
                 for (size_t k = 0; k < part->nunits; k++) {
-                    const char *vals[6] = {task_id,   directory_unit(dir, part->units[k])->code,
+                    const char *code = directory_unit(dir, part->units[k])->code;
+                    if (cooperating && is_lead(a, task_from, code))
+                        continue;
+                    const char *vals[6] = {task_id,   code,
                                            role,      own(own_strings, strdup(part->text)),
                                            part->how, part->heads ? "true" : "false"};
                     for (int c = 0; c < 6; c++)
@@ -522,10 +539,10 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
             size_t units_from = a.unit[1].n;
             bool all_resolved = t->nlead > 0;
             int lead = assign_role(dir, context, t, task_id, "lead", t->lead, t->nlead, &memo, &a,
-                                   &owned, reply, &all_resolved);
+                                   units_from, &owned, reply, &all_resolved);
             bool coop_ok = true;
             int coop = assign_role(dir, context, t, task_id, "cooperating", t->cooperating,
-                                   t->ncooperating, &memo, &a, &owned, reply, &coop_ok);
+                                   t->ncooperating, &memo, &a, units_from, &owned, reply, &coop_ok);
             if (lead < 0 || coop < 0) {
                 oom = true;
                 break;

@@ -103,6 +103,15 @@ Test(plans, seed_002_imports_with_units_resolved)
                      "u.task_id = t.id WHERE t.ordinal = '3' AND t.table_no = 1 AND u.role = "
                      "'lead' AND u.unit_code = 'HN.HADONG.PHULAM.MC'"),
                  1);
+    /* A unit that leads a task is not also cooperating on it, even when a
+     * cooperating group ("các bộ phận chuyên môn") includes it. */
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_unit l JOIN registry.task_unit c ON "
+                     "c.task_id = l.task_id AND c.unit_code = l.unit_code WHERE l.role = 'lead' "
+                     "AND c.role = 'cooperating'"),
+                 0);
+    cr_assert_gt(sql("SELECT count(*) FROM registry.task_unit WHERE role = 'cooperating' AND "
+                     "how = 'group'"),
+                 0, "the seed has cooperating groups");
     /* Deadlines went through the deadline library: "Quý II, Quý IV/2024"
      * is due 01/07/2024 (30/06 is a Sunday). */
     cr_assert_eq(sql("SELECT count(*) FROM registry.task WHERE ordinal = '3' AND table_no = 1 "
