@@ -371,7 +371,7 @@ static int plan_issued_event(db_t *db, const Partrack__PlanImportRequest *req, c
  * roles[i] ("lead" or "cooperating"), as the assignments batch holds them. */
 typedef struct {
     int64_t task_id;
-    const char *area, *ordinal, *title, *deadline_text, *schedule_json;
+    const char *area, *ordinal, *title, *deadline_text;
     bool assigned;
     const char *const *codes, *const *roles;
     size_t ncodes;
@@ -398,7 +398,6 @@ static uint8_t *pack_task_assigned(const Partrack__TaskAssigned *plan, const tas
     ev.ordinal = (char *)t->ordinal;
     ev.title = (char *)t->title;
     ev.deadline_text = (char *)t->deadline_text;
-    ev.schedule_json = (char *)t->schedule_json;
     ev.assigned = t->assigned;
     ev.reason = "imported";
     ev.status = "open";
@@ -579,7 +578,6 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
                                      .ordinal = t->ordinal,
                                      .title = vals[6],
                                      .deadline_text = t->deadline_text,
-                                     .schedule_json = vals[12],
                                      .assigned = assigned,
                                      .codes = a.unit[1].items + units_from,
                                      .roles = a.unit[2].items + units_from,

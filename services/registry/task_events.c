@@ -19,7 +19,7 @@
     "WHERE task_id = t.id AND role = 'lead'), ''), "                                               \
     "coalesce((SELECT string_agg(unit_code, ' ' ORDER BY unit_code) FROM registry.task_unit "      \
     "WHERE task_id = t.id AND role = 'cooperating'), ''), "                                        \
-    "t.deadline_text, t.schedule::text, t.assigned, t.status "                                     \
+    "t.deadline_text, t.assigned, t.status "                                                       \
     "FROM registry.task t JOIN registry.plan p ON p.id = t.plan_id "
 
 /* Splits "A B C" in place into words; returns how many (at most max). */
@@ -62,10 +62,9 @@ static uint8_t *pack_row(PGresult *res, int i, const char *reason, size_t *len)
     ev.cooperating = codes + max;
     ev.n_cooperating = split_codes(coop_text, codes + max, max);
     ev.deadline_text = cell(res, i, 10);
-    ev.schedule_json = cell(res, i, 11);
-    ev.assigned = PQgetvalue(res, i, 12)[0] == 't';
+    ev.assigned = PQgetvalue(res, i, 11)[0] == 't';
     ev.reason = (char *)reason;
-    ev.status = PQgetvalue(res, i, 13);
+    ev.status = PQgetvalue(res, i, 12);
     *len = partrack__task_assigned__get_packed_size(&ev);
     buf = malloc(*len ? *len : 1);
     if (buf)
