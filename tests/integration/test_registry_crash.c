@@ -84,7 +84,7 @@ Test(crash, sigkill_during_import_keeps_all_or_nothing)
     cr_assert_eq(harness_sql_long(db, "SELECT last_seq FROM registry.event_counter"), 0);
 
     /* Restarted, the CLI's retry (same idempotency key) lands the import. */
-    cr_assert_eq(harness_registry_restart(&registry), 0, "registry did not restart");
+    cr_assert_eq(harness_service_restart(&registry), 0, "registry did not restart");
     int status;
     cr_assert_eq(waitpid(cli, &status, 0), cli);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the import did not succeed, see %s",

@@ -148,14 +148,7 @@ bool harness_wait(bool (*cond)(void *), void *arg, int ms)
     return false;
 }
 
-#define MAX_ENV 16
-
-typedef struct {
-    char *items[MAX_ENV];
-    int n;
-} extra_env_t;
-
-static pid_t spawn_registry(harness_service_t *s, const extra_env_t *extra)
+static pid_t spawn_service(harness_service_t *s)
 {
     pid_t pid = fork();
     if (pid != 0)
@@ -167,12 +160,20 @@ static pid_t spawn_registry(harness_service_t *s, const extra_env_t *extra)
         close(fd);
     }
     setenv("PARTRACK_DATABASE_URL", harness_db_url(s->db), 1);
-    setenv("PARTRACK_REGISTRY_ENDPOINT", s->endpoint, 1);
-    setenv("PARTRACK_REGISTRY_EVENTS", s->events, 1);
+    char upper[16], var[64], bin[32];
+    size_t k = 0;
+    for (; s->name[k] && k + 1 < sizeof upper; k++)
+        upper[k] = (char)(s->name[k] - 'a' + 'A');
+    upper[k] = '\0';
+    snprintf(var, sizeof var, "PARTRACK_%s_ENDPOINT", upper);
+    setenv(var, s->endpoint, 1);
+    snprintf(var, sizeof var, "PARTRACK_%s_EVENTS", upper);
+    setenv(var, s->events, 1);
     setenv("PARTRACK_LOG_LEVEL", "debug", 1);
-    for (int i = 0; i < extra->n; i++)
-        putenv(extra->items[i]);
-    execl(harness_bin("partrack-registry"), "partrack-registry", (char *)NULL);
+    for (int i = 0; i < s->nenv; i++)
+        putenv(s->env[i]);
+    snprintf(bin, sizeof bin, "partrack-%s", s->name);
+    execl(harness_bin(bin), bin, (char *)NULL);
     _exit(127);
 }
 
@@ -199,10 +200,10 @@ static long file_size(const char *path)
     return stat(path, &st) == 0 ? (long)st.st_size : 0;
 }
 
-static int start_and_wait(harness_service_t *s, const extra_env_t *extra)
+static int start_and_wait(harness_service_t *s)
 {
     long from = file_size(s->log);
-    s->pid = spawn_registry(s, extra);
+    s->pid = spawn_service(s);
     for (int tries = 0; tries < 1000; tries++) {
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
@@ -220,36 +221,50 @@ static int start_and_wait(harness_service_t *s, const extra_env_t *extra)
     return -1;
 }
 
-int harness_registry_start(harness_service_t *s, const char *db, ...)
+static int service_start(harness_service_t *s, const char *name, const char *db, va_list ap)
 {
     static int counter;
-    extra_env_t extra = {0};
-    va_list ap;
-    va_start(ap, db);
-    for (const char *e; (e = va_arg(ap, const char *)) && extra.n < MAX_ENV;)
-        extra.items[extra.n++] = strdup(e);
-    va_end(ap);
     memset(s, 0, sizeof *s);
+    for (const char *e; (e = va_arg(ap, const char *)) && s->nenv < 8;)
+        snprintf(s->env[s->nenv++], sizeof s->env[0], "%s", e);
+    snprintf(s->name, sizeof s->name, "%s", name);
     snprintf(s->db, sizeof s->db, "%s", db);
-    snprintf(s->log, sizeof s->log, "/tmp/partrack-test-%s-%d.log", db, (int)getpid());
+    snprintf(s->log, sizeof s->log, "/tmp/partrack-test-%s-%s-%d.log", db, name, (int)getpid());
     for (int attempt = 0; attempt < 10; attempt++) {
         int port = 20000 + (int)((getpid() * 37 + counter * 2 + attempt * 2) % 20000);
         counter++;
         snprintf(s->endpoint, sizeof s->endpoint, "tcp://127.0.0.1:%d", port);
         snprintf(s->events, sizeof s->events, "tcp://127.0.0.1:%d", port + 1);
-        if (start_and_wait(s, &extra) == 0)
-            return 0; /* extra's strings now belong to the environment of the child */
+        if (start_and_wait(s) == 0)
+            return 0;
         if (s->pid)
             harness_service_stop(s, SIGKILL);
     }
     return -1;
 }
 
-int harness_registry_restart(harness_service_t *s)
+int harness_registry_start(harness_service_t *s, const char *db, ...)
 {
-    extra_env_t none = {0};
+    va_list ap;
+    va_start(ap, db);
+    int rc = service_start(s, "registry", db, ap);
+    va_end(ap);
+    return rc;
+}
+
+int harness_deadline_start(harness_service_t *s, const char *db, ...)
+{
+    va_list ap;
+    va_start(ap, db);
+    int rc = service_start(s, "deadline", db, ap);
+    va_end(ap);
+    return rc;
+}
+
+int harness_service_restart(harness_service_t *s)
+{
     for (int attempt = 0; attempt < 20; attempt++) {
-        if (start_and_wait(s, &none) == 0)
+        if (start_and_wait(s) == 0)
             return 0;
         sleep_ms(200); /* the old socket may still hold the port */
     }

@@ -36,10 +36,13 @@ uint8_t *harness_sql_bytes(const char *name, const char *sql, size_t *len);
 
 typedef struct {
     pid_t pid;
+    char name[16]; /* registry, deadline: the binary is partrack-<name> */
     char endpoint[64];
     char events[64];
     char log[256];
     char db[64];
+    char env[8][128]; /* extra "NAME=VALUE" given at start, kept for restarts */
+    int nenv;
 } harness_service_t;
 
 /* Starts partrack-registry on database `db` and waits until it answers a
@@ -47,8 +50,11 @@ typedef struct {
  * Returns 0, or -1 (log in s->log). */
 int harness_registry_start(harness_service_t *s, const char *db, ...);
 
-/* Restarts a stopped service on the same endpoints. */
-int harness_registry_restart(harness_service_t *s);
+/* The same for partrack-deadline. */
+int harness_deadline_start(harness_service_t *s, const char *db, ...);
+
+/* Restarts a stopped service (registry or deadline) on the same endpoints. */
+int harness_service_restart(harness_service_t *s);
 
 /* Sends `sig` and waits for the process to end. */
 void harness_service_stop(harness_service_t *s, int sig);

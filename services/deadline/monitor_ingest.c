@@ -1,0 +1,302 @@
+/* monitor_ingest.c - the registry's events, as the deadline service sees them
+ * (the rules are in the header)
+ */
+#include "monitor_ingest.h"
+
+#include "deadline.h"
+#include "events.pb-c.h"
+#include "log.h"
+#include "monitor_transition.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The instant 24:00 (UTC+7) of a date column, in SQL. */
+#define DUE_INSTANT(col) "(((" col " + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC')"
+
+static PGresult *query(db_t *db, const char *sql, int n, const char *const *params)
+{
+    db_status_t st;
+    return db_exec(db, sql, n, params, &st);
+}
+
+static int exec_ok(db_t *db, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = query(db, sql, n, params);
+    if (!res)
+        return -1;
+    PQclear(res);
+    return 0;
+}
+
+/* "{A,B}" from codes; caller frees. */
+static char *codes_literal(char **codes, size_t n)
+{
+    return db_array_literal((const char *const *)codes, n);
+}
+
+/* The top-level unit of a code: its first part ("HN" of "HN.HADONG"). */
+static void top_of(const char *code, char out[64])
+{
+    size_t n = strcspn(code, ".");
+    snprintf(out, 64, "%.*s", (int)(n < 63 ? n : 63), code);
+}
+
+/* Inserts the due occurrences and the stale watch of a new task, and the
+ * transition of each to the level it has now. */
+static int create_occurrences(db_t *db, monitor_ingest_t *in, const Partrack__TaskAssigned *ev,
+                              const deadline_t *d, const char *lead)
+{
+    char task_id[24], now_text[24];
+    snprintf(task_id, sizeof task_id, "%lld", (long long)ev->task_id);
+    snprintf(now_text, sizeof now_text, "%lld", (long long)in->now);
+    db_column_t cols[8] = {0};
+    char(*text)[6][32] = calloc(d->ndue + 1, sizeof *text);
+    int64_t(*at)[DUE_LEVELS] = calloc(d->ndue + 1, sizeof *at);
+    due_level_t *level = calloc(d->ndue + 1, sizeof *level);
+    char(*labels)[96] = calloc(d->ndue + 1, sizeof *labels);
+    monitor_step_t *steps = calloc(d->ndue + 1, sizeof *steps);
+    PGresult *res = NULL;
+    int rc = -1;
+    if (!text || !at || !level || !labels || !steps)
+        goto done;
+    for (size_t i = 0; i < d->ndue; i++) {
+        const deadline_due_t *due = &d->due[i];
+        due_level_instants(in->cal, due->effective, &in->policy, at[i]);
+        level[i] = due_level_at(at[i], in->now);
+        due_level_t next;
+        int64_t next_at;
+        bool more = due_next(at[i], level[i], 0, &next, &next_at);
+        snprintf(text[i][0], 32, "%zu", i + 1);
+        date_format_iso(due->nominal, text[i][1]);
+        date_format_iso(due->effective, text[i][2]);
+        snprintf(text[i][3], 32, "%d", (int)level[i]);
+        snprintf(text[i][4], 32, "%d", (int)next);
+        snprintf(text[i][5], 32, "%lld", (long long)next_at);
+        deadline_due_label(d, due, labels[i], sizeof labels[i]);
+        const char *vals[8] = {task_id,
+                               text[i][0],
+                               text[i][1],
+                               text[i][2],
+                               labels[i],
+                               text[i][3],
+                               more ? text[i][4] : NULL,
+                               more ? text[i][5] : NULL};
+        for (int c = 0; c < 8; c++)
+            if (db_column_push(&cols[c], vals[c]) < 0)
+                goto done;
+    }
+    if (d->ndue > 0) {
+        db_status_t st;
+        res = db_exec_columns(db,
+                              "INSERT INTO deadline.occurrence (task_id, seq, nominal, effective, "
+                              "label, level, next_level, next_at) SELECT t, s, n, e, l, lv, nl, "
+                              "to_timestamp(na) FROM unnest($1::bigint[], $2::int[], $3::date[], "
+                              "$4::date[], $5::text[], $6::smallint[], $7::smallint[], "
+                              "$8::bigint[]) AS u(t, s, n, e, l, lv, nl, na) "
+                              "ON CONFLICT DO NOTHING RETURNING id, seq",
+                              cols, 8, &st);
+        if (!res)
+            goto done;
+        size_t nsteps = 0;
+        for (int r = 0; r < PQntuples(res); r++) {
+            size_t i = (size_t)atoi(PQgetvalue(res, r, 1)) - 1;
+            if (i >= d->ndue || level[i] < DUE_SOON)
+                continue;
+            steps[nsteps++] =
+                (monitor_step_t){.occurrence_id = strtoll(PQgetvalue(res, r, 0), NULL, 10),
+                                 .task_id = ev->task_id,
+                                 .level = level[i],
+                                 .at = at[i][level[i]],
+                                 .plan_number = ev->plan_number,
+                                 .plan_unit = ev->plan_unit,
+                                 .title = ev->title,
+                                 .ordinal = ev->ordinal,
+                                 .label = labels[i],
+                                 .lead = lead,
+                                 .effective = d->due[i].effective,
+                                 .nominal = d->due[i].nominal,
+                                 .workdays_overdue = due_workdays_overdue(
+                                     in->cal, d->due[i].effective, at[i][level[i]])};
+        }
+        size_t recorded;
+        if (monitor_steps_record(db, steps, nsteps, &recorded, &in->last_event) < 0)
+            goto done;
+        in->transitions += recorded;
+    }
+    if (d->continuous) {
+        char months[16];
+        snprintf(months, sizeof months, "%d", in->policy.stale_months);
+        const char *params[] = {task_id, now_text, months};
+        if (exec_ok(db,
+                    "INSERT INTO deadline.occurrence (task_id, seq, kind, level, next_level, "
+                    "next_at) VALUES ($1::bigint, 0, 'stale', 0, 5, to_timestamp($2::bigint) + "
+                    "make_interval(months => $3::int)) ON CONFLICT DO NOTHING",
+                    3, params) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    PQclear(res);
+    db_columns_free(cols, 8);
+    free(text);
+    free(at);
+    free(level);
+    free(labels);
+    free(steps);
+    return rc;
+}
+
+static int on_task_assigned(db_t *db, monitor_ingest_t *in, const event_t *event)
+{
+    Partrack__TaskAssigned *ev =
+        partrack__task_assigned__unpack(NULL, event->payload_len, event->payload);
+    if (!ev) {
+        log_warn("undecodable event", "type=TaskAssigned seq=%lld", (long long)event->seq);
+        return 0; /* a bad event must not stop the stream */
+    }
+    int rc = -1;
+    char *lead = codes_literal(ev->lead, ev->n_lead);
+    char *coop = codes_literal(ev->cooperating, ev->n_cooperating);
+    deadline_t *d = NULL;
+    char task_id[24], plan_id[24], year[16], now_text[24], top[64], errbuf[256];
+    snprintf(task_id, sizeof task_id, "%lld", (long long)ev->task_id);
+    snprintf(plan_id, sizeof plan_id, "%lld", (long long)ev->plan_id);
+    snprintf(year, sizeof year, "%d", ev->year);
+    snprintf(now_text, sizeof now_text, "%lld", (long long)in->now);
+    top_of(ev->plan_unit, top);
+    if (!lead || !coop)
+        goto done;
+    d = deadline_parse(ev->deadline_text ? ev->deadline_text : "", ev->year, in->cal, errbuf,
+                       sizeof errbuf);
+    if (!d) {
+        log_warn("deadline unreadable", "task=%s reason=\"%s\"", task_id, errbuf);
+        rc = 0;
+        goto done;
+    }
+    const char *kind = d->unparsed ? "unparsed" : deadline_kind_name(d->kind);
+    const char *waiting = d->event && d->ndue == 0 ? "true" : "false";
+    const char *params[] = {task_id,       top,        plan_id,  ev->plan_number,
+                            ev->plan_unit, year,       ev->area, ev->ordinal,
+                            ev->title,     lead,       coop,     ev->deadline_text,
+                            kind,          ev->status, now_text, waiting};
+    PGresult *res = query(db,
+                          "INSERT INTO deadline.task (task_id, top_code, plan_id, plan_number, "
+                          "plan_unit, year, area, ordinal, title, lead, cooperating, "
+                          "deadline_text, kind, status, last_update_at, waiting) VALUES "
+                          "($1::bigint, $2, $3::bigint, $4, $5, $6::int, $7, $8, $9, $10::text[], "
+                          "$11::text[], $12, $13, $14, to_timestamp($15::bigint), $16::boolean) "
+                          "ON CONFLICT (task_id) DO UPDATE SET lead = EXCLUDED.lead, "
+                          "cooperating = EXCLUDED.cooperating, title = EXCLUDED.title "
+                          "RETURNING (xmax = 0)",
+                          16, params);
+    if (!res)
+        goto done;
+    bool created = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    rc = created && strcmp(ev->status, "open") == 0 ? create_occurrences(db, in, ev, d, lead) : 0;
+done:
+    deadline_destroy(&d);
+    free(lead);
+    free(coop);
+    partrack__task_assigned__free_unpacked(ev, NULL);
+    return rc;
+}
+
+static int on_task_updated(db_t *db, monitor_ingest_t *in, const event_t *event)
+{
+    Partrack__TaskUpdated *ev =
+        partrack__task_updated__unpack(NULL, event->payload_len, event->payload);
+    if (!ev) {
+        log_warn("undecodable event", "type=TaskUpdated seq=%lld", (long long)event->seq);
+        return 0;
+    }
+    char task_id[24], now_text[24], months[16];
+    snprintf(task_id, sizeof task_id, "%lld", (long long)ev->task_id);
+    snprintf(now_text, sizeof now_text, "%lld", (long long)in->now);
+    snprintf(months, sizeof months, "%d", in->policy.stale_months);
+    /* The completion time the update reports; done with none: when recorded. */
+    const char *completed = ev->completed_at ? ev->completed_at : ev->recorded_at;
+    const char *p[] = {task_id, ev->status, ev->completed_at, now_text};
+    int rc = exec_ok(db,
+                     "UPDATE deadline.task SET status = $2, completed_at = $3::timestamptz, "
+                     "last_update_at = to_timestamp($4::bigint) WHERE task_id = $1::bigint",
+                     4, p);
+    if (rc == 0 && strcmp(ev->status, "done") == 0) {
+        const char *q[] = {task_id, completed};
+        rc = exec_ok(
+            db,
+            "UPDATE deadline.occurrence SET state = 'done', completed_at = "
+            "$2::timestamptz, outcome = CASE WHEN kind = 'stale' THEN NULL WHEN "
+            "$2::timestamptz <= " DUE_INSTANT("effective") " THEN 'on_time' ELSE "
+                                                           "'late' END, next_at = NULL, next_level "
+                                                           "= NULL WHERE task_id = $1::bigint "
+                                                           "AND state = 'open'",
+            2, q);
+    } else if (rc == 0 && strcmp(ev->status, "cancelled") == 0) {
+        const char *q[] = {task_id};
+        rc = exec_ok(db,
+                     "UPDATE deadline.occurrence SET state = 'cancelled', next_at = NULL, "
+                     "next_level = NULL WHERE task_id = $1::bigint AND state = 'open'",
+                     1, q);
+    } else if (rc == 0 && ev->completed_at) {
+        /* One period of a recurring task reported done. */
+        const char *q[] = {task_id, ev->completed_at};
+        rc = exec_ok(db,
+                     "UPDATE deadline.occurrence SET state = 'done', completed_at = "
+                     "$2::timestamptz, outcome = CASE WHEN $2::timestamptz <= "
+                     "" DUE_INSTANT("effective") " THEN 'on_time' ELSE 'late' END, next_at = "
+                                                 "NULL, next_level = NULL WHERE id = (SELECT id "
+                                                 "FROM deadline.occurrence "
+                                                 "WHERE task_id = $1::bigint AND kind = 'due' AND "
+                                                 "state = 'open' ORDER BY "
+                                                 "effective, seq LIMIT 1)",
+                     2, q);
+    }
+    if (rc == 0 && strcmp(ev->status, "open") == 0) {
+        const char *q[] = {task_id, now_text, months};
+        rc = exec_ok(db,
+                     "UPDATE deadline.occurrence SET level = 0, next_level = 5, next_at = "
+                     "to_timestamp($2::bigint) + make_interval(months => $3::int) WHERE task_id "
+                     "= $1::bigint AND kind = 'stale' AND state = 'open'",
+                     3, q);
+    }
+    partrack__task_updated__free_unpacked(ev, NULL);
+    return rc;
+}
+
+static int on_plan_issued(db_t *db, const event_t *event)
+{
+    Partrack__PlanIssued *ev =
+        partrack__plan_issued__unpack(NULL, event->payload_len, event->payload);
+    if (!ev)
+        return 0;
+    int rc = 0;
+    if (ev->has_replaces) {
+        char old[24];
+        snprintf(old, sizeof old, "%lld", (long long)ev->replaces);
+        const char *p[] = {old};
+        rc = exec_ok(db,
+                     "WITH t AS (UPDATE deadline.task SET status = 'cancelled' WHERE plan_id = "
+                     "$1::bigint AND status = 'open' RETURNING task_id) "
+                     "UPDATE deadline.occurrence SET state = 'cancelled', next_at = NULL, "
+                     "next_level = NULL WHERE task_id IN (SELECT task_id FROM t) AND state = "
+                     "'open'",
+                     1, p);
+    }
+    partrack__plan_issued__free_unpacked(ev, NULL);
+    return rc;
+}
+
+int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
+{
+    monitor_ingest_t *in = arg;
+    if (strcmp(event->type, "TaskAssigned") == 0)
+        return on_task_assigned(db, in, event);
+    if (strcmp(event->type, "TaskUpdated") == 0)
+        return on_task_updated(db, in, event);
+    if (strcmp(event->type, "PlanIssued") == 0)
+        return on_plan_issued(db, event);
+    return 0; /* units, targets: not this service's concern */
+}

@@ -1,0 +1,267 @@
+/* monitor_server.c - the deadline service's loop: requests, events, sweeps
+ * (see the header)
+ */
+#include "monitor_server.h"
+
+#include "deadline.pb-c.h"
+#include "events.h"
+#include "log.h"
+#include "monitor_ingest.h"
+#include "monitor_queries.h"
+#include "monitor_sweep.h"
+#include "rpc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct monitor_server {
+    db_t *db;
+    const workcal_t *cal;
+    monitor_config_t config;
+    rpc_server_t *rpc;
+    events_pub_t *pub;
+};
+
+monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, const workcal_t *cal,
+                                     const monitor_config_t *config, char *errbuf, size_t errlen)
+{
+    monitor_server_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    self->db = db;
+    self->cal = cal;
+    self->config = *config;
+    self->rpc = rpc_server_new(zmq_ctx, config->endpoint, config->max_msg_bytes, errbuf, errlen);
+    if (self->rpc)
+        self->pub = events_pub_new(zmq_ctx, config->events_endpoint, "deadline", errbuf, errlen);
+    if (!self->rpc || !self->pub)
+        monitor_server_destroy(&self);
+    return self;
+}
+
+void monitor_server_destroy(monitor_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rpc_server_destroy(&(*self_p)->rpc);
+    events_pub_destroy(&(*self_p)->pub);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* ---- the work between requests ---- */
+
+/* Applies the registry's new events, then sweeps; returns the transitions
+ * written, or -1 on a database failure. */
+static long catch_up(monitor_server_t *self)
+{
+    int64_t now;
+    if (monitor_clock_now(&self->config.clock, self->db, &now) < 0)
+        return -1;
+    monitor_ingest_t in = {.cal = self->cal, .policy = self->config.policy, .now = now};
+    int applied;
+    while ((applied = events_consume(self->db, "deadline", "registry", self->config.batch,
+                                     monitor_ingest_event, &in)) > 0)
+        ;
+    if (applied < 0) {
+        log_warn("events not applied", "reason=\"%s\"", db_error(self->db));
+        return -1;
+    }
+    size_t swept = 0;
+    int64_t last = in.last_event;
+    if (monitor_sweep(self->db, self->cal, &self->config.policy, now, self->config.batch, &swept,
+                      &last) < 0) {
+        log_warn("sweep failed", "reason=\"%s\"", db_error(self->db));
+        return -1;
+    }
+    if (last > 0)
+        events_pub_wake(self->pub, last);
+    size_t total = in.transitions + swept;
+    if (total > 0)
+        log_info("transitions", "count=%zu ingested=%zu swept=%zu", total, in.transitions, swept);
+    return (long)total;
+}
+
+/* ---- requests ---- */
+
+static void reply_error(monitor_server_t *self, rpc_request_t *req, Partrack__ErrorCode code,
+                        const char *message)
+{
+    rpc_server_reply_error(self->rpc, req, code, message, NULL, 0);
+}
+
+static void reply_db_failure(monitor_server_t *self, rpc_request_t *req)
+{
+    reply_error(self, req,
+                db_failure_retryable(self->db) ? PARTRACK__ERROR_CODE__ERR_UNAVAILABLE
+                                               : PARTRACK__ERROR_CODE__ERR_FAILED,
+                "database unavailable, try again");
+}
+
+static void *decode(monitor_server_t *self, rpc_request_t *req,
+                    const ProtobufCMessageDescriptor *descriptor)
+{
+    char reason[256];
+    ProtobufCMessage *m = msg_decode(req->env, descriptor, reason, sizeof reason);
+    if (!m)
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_BAD_MESSAGE, reason);
+    return m;
+}
+
+static void handle_due_list(monitor_server_t *self, rpc_request_t *req, int64_t now)
+{
+    Partrack__DueListRequest *r = decode(self, req, &partrack__due_list_request__descriptor);
+    if (!r)
+        return;
+    Partrack__DueListReply reply = PARTRACK__DUE_LIST_REPLY__INIT;
+    if (r->has_within_days && (r->within_days < 0 || r->within_days > 3660))
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_INVALID,
+                    "within_days must be between 0 and 3660");
+    else if (monitor_due_list(self->db, self->cal, &self->config.policy, now, r, &reply) < 0)
+        reply_db_failure(self, req);
+    else
+        rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_DUE_LIST_REPLY, &reply.base);
+    monitor_due_list_free(&reply);
+    partrack__due_list_request__free_unpacked(r, NULL);
+}
+
+static void handle_status(monitor_server_t *self, rpc_request_t *req, int64_t now)
+{
+    Partrack__StatusRequest *r = decode(self, req, &partrack__status_request__descriptor);
+    if (!r)
+        return;
+    Partrack__StatusReply reply = PARTRACK__STATUS_REPLY__INIT;
+    if (monitor_status(self->db, now, r, &reply) < 0)
+        reply_db_failure(self, req);
+    else
+        rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_STATUS_REPLY, &reply.base);
+    monitor_status_free(&reply);
+    partrack__status_request__free_unpacked(r, NULL);
+}
+
+/* An acknowledgement raises the occurrence's acknowledged level; if that
+ * stops the escalation still ahead, the next step goes too. Idempotent. */
+static void handle_ack(monitor_server_t *self, rpc_request_t *req, int64_t now)
+{
+    Partrack__DueAckRequest *r = decode(self, req, &partrack__due_ack_request__descriptor);
+    if (!r)
+        return;
+    int level = due_level_parse(r->level);
+    Partrack__DueListReply reply = PARTRACK__DUE_LIST_REPLY__INIT;
+    if (level < DUE_SOON || level > DUE_OVERDUE) {
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_INVALID,
+                    "level must be due_soon, due or overdue");
+        goto done;
+    }
+    char id[24], level_text[8];
+    snprintf(id, sizeof id, "%lld", (long long)r->occurrence_id);
+    snprintf(level_text, sizeof level_text, "%d", level);
+    const char *params[] = {id, level_text};
+    db_status_t st;
+    PGresult *res = db_exec(self->db,
+                            "UPDATE deadline.occurrence SET acked_level = greatest(acked_level, "
+                            "$2::smallint), next_at = CASE WHEN next_level = 4 AND "
+                            "greatest(acked_level, $2::smallint) >= 2 THEN NULL ELSE next_at END, "
+                            "next_level = CASE WHEN next_level = 4 AND greatest(acked_level, "
+                            "$2::smallint) >= 2 THEN NULL ELSE next_level END WHERE id = "
+                            "$1::bigint AND level >= $2::smallint RETURNING id",
+                            2, params, &st);
+    if (!res) {
+        reply_db_failure(self, req);
+        goto done;
+    }
+    bool updated = PQntuples(res) == 1;
+    PQclear(res);
+    int found = updated ? monitor_due_one(self->db, self->cal, &self->config.policy, now,
+                                          r->occurrence_id, &reply)
+                        : 0;
+    if (found < 0)
+        reply_db_failure(self, req);
+    else if (found == 0)
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_NOT_FOUND,
+                    "no occurrence of that id has reached that level");
+    else
+        rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_DUE_LIST_REPLY, &reply.base);
+done:
+    monitor_due_list_free(&reply);
+    partrack__due_ack_request__free_unpacked(r, NULL);
+}
+
+static void handle_clock(monitor_server_t *self, rpc_request_t *req, int64_t now)
+{
+    Partrack__ClockRequest *r = decode(self, req, &partrack__clock_request__descriptor);
+    if (!r)
+        return;
+    Partrack__ClockReply reply = PARTRACK__CLOCK_REPLY__INIT;
+    long transitions = 0;
+    if (r->set) {
+        int64_t when;
+        if (!self->config.clock.manual) {
+            reply_error(self, req, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
+                        "this service runs on the real clock (PARTRACK_DEADLINE_CLOCK=manual "
+                        "allows setting it)");
+            goto done;
+        }
+        if (due_parse_instant(r->set, &when) < 0) {
+            reply_error(self, req, PARTRACK__ERROR_CODE__ERR_INVALID,
+                        "not a time: give YYYY-MM-DD, YYYY-MM-DDTHH:MM or RFC 3339");
+            goto done;
+        }
+        if (monitor_clock_set(self->db, when) < 0 || (transitions = catch_up(self)) < 0) {
+            reply_db_failure(self, req);
+            goto done;
+        }
+        log_info("clock set", "now=%s transitions=%ld", r->set, transitions);
+        now = when;
+    }
+    char text[32];
+    due_format_instant(now, text);
+    reply.now = text;
+    reply.manual = self->config.clock.manual;
+    reply.transitions = (uint32_t)transitions;
+    rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_CLOCK_REPLY, &reply.base);
+done:
+    partrack__clock_request__free_unpacked(r, NULL);
+}
+
+static void handle(monitor_server_t *self, rpc_request_t *req)
+{
+    int64_t now;
+    if (monitor_clock_now(&self->config.clock, self->db, &now) < 0) {
+        reply_db_failure(self, req);
+        return;
+    }
+    switch (req->env->type) {
+    case PARTRACK__MESSAGE_TYPE__MSG_PING: {
+        Partrack__Pong pong = PARTRACK__PONG__INIT;
+        pong.service = "partrack-deadline";
+        pong.version = PARTRACK_VERSION;
+        rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_PONG, &pong.base);
+        break;
+    }
+    case PARTRACK__MESSAGE_TYPE__MSG_DUE_LIST: handle_due_list(self, req, now); break;
+    case PARTRACK__MESSAGE_TYPE__MSG_STATUS: handle_status(self, req, now); break;
+    case PARTRACK__MESSAGE_TYPE__MSG_DUE_ACK: handle_ack(self, req, now); break;
+    case PARTRACK__MESSAGE_TYPE__MSG_CLOCK: handle_clock(self, req, now); break;
+    default: {
+        char message[128];
+        snprintf(message, sizeof message, "the deadline service does not serve message type %d",
+                 (int)req->env->type);
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_UNKNOWN_TYPE, message);
+    }
+    }
+}
+
+int monitor_server_step(monitor_server_t *self, int wait_ms)
+{
+    rpc_request_t req;
+    int got = rpc_server_next(self->rpc, wait_ms, &req);
+    if (got > 0) {
+        handle(self, &req);
+        rpc_request_done(&req);
+    }
+    return catch_up(self) < 0 ? -1 : 0;
+}

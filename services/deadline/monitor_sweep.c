@@ -1,0 +1,146 @@
+/* monitor_sweep.c - moving occurrences to the levels they have reached
+ * (see the header)
+ */
+#include "monitor_sweep.h"
+
+#include "monitor_transition.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    C_ID,
+    C_TASK,
+    C_NEXT_LEVEL,
+    C_NEXT_AT,
+    C_EFFECTIVE,
+    C_NOMINAL,
+    C_LABEL,
+    C_ACKED,
+    C_KIND,
+    C_PLAN,
+    C_UNIT,
+    C_TITLE,
+    C_ORDINAL,
+    C_LEAD,
+};
+
+static const char due_sql[] =
+    "SELECT o.id, o.task_id, o.next_level, floor(extract(epoch FROM o.next_at))::bigint, "
+    "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.acked_level, "
+    "o.kind, t.plan_number, t.plan_unit, t.title, t.ordinal, t.lead::text "
+    "FROM deadline.occurrence o JOIN deadline.task t ON t.task_id = o.task_id "
+    "WHERE o.next_at <= to_timestamp($1::bigint) ORDER BY o.next_at, o.id LIMIT $2::int "
+    "FOR UPDATE OF o SKIP LOCKED";
+
+static char *cell(PGresult *res, int r, int c)
+{
+    return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+static date_t date_cell(PGresult *res, int r, int c)
+{
+    return PQgetisnull(res, r, c) ? DATE_INVALID : (date_t)atol(PQgetvalue(res, r, c));
+}
+
+/* One batch: 1 if it moved something, 0 if nothing was due, -1 on failure. */
+static int sweep_batch(db_t *db, const workcal_t *cal, const due_policy_t *policy, int64_t now,
+                       int batch, size_t *transitions, int64_t *last_event)
+{
+    if (db_begin(db) != DB_OK)
+        return -1;
+    char now_text[24], limit[16];
+    snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    snprintf(limit, sizeof limit, "%d", batch);
+    const char *params[] = {now_text, limit};
+    db_status_t st;
+    PGresult *res = db_exec(db, due_sql, 2, params, &st);
+    if (!res) {
+        db_rollback(db);
+        return -1;
+    }
+    int n = PQntuples(res);
+    if (n == 0) {
+        PQclear(res);
+        db_rollback(db);
+        return 0;
+    }
+    monitor_step_t *steps = calloc((size_t)n, sizeof *steps);
+    char(*text)[4][24] = calloc((size_t)n, sizeof *text);
+    db_column_t cols[4] = {0};
+    int rc = -1;
+    if (!steps || !text)
+        goto fail;
+    for (int r = 0; r < n; r++) {
+        monitor_step_t *s = &steps[r];
+        s->occurrence_id = strtoll(PQgetvalue(res, r, C_ID), NULL, 10);
+        s->task_id = strtoll(PQgetvalue(res, r, C_TASK), NULL, 10);
+        s->level = (due_level_t)atoi(PQgetvalue(res, r, C_NEXT_LEVEL));
+        s->at = strtoll(PQgetvalue(res, r, C_NEXT_AT), NULL, 10);
+        s->effective = date_cell(res, r, C_EFFECTIVE);
+        s->nominal = date_cell(res, r, C_NOMINAL);
+        s->label = cell(res, r, C_LABEL);
+        s->plan_number = PQgetvalue(res, r, C_PLAN);
+        s->plan_unit = PQgetvalue(res, r, C_UNIT);
+        s->title = PQgetvalue(res, r, C_TITLE);
+        s->ordinal = cell(res, r, C_ORDINAL);
+        s->lead = PQgetvalue(res, r, C_LEAD);
+        /* What comes after this level. */
+        due_level_t next = DUE_LONG_TERM;
+        int64_t next_at = 0;
+        bool more = false;
+        if (strcmp(PQgetvalue(res, r, C_KIND), "due") == 0 && s->effective != DATE_INVALID) {
+            int64_t at[DUE_LEVELS];
+            due_level_instants(cal, s->effective, policy, at);
+            s->workdays_overdue = due_workdays_overdue(cal, s->effective, s->at);
+            more = due_next(at, s->level, atoi(PQgetvalue(res, r, C_ACKED)), &next, &next_at);
+        }
+        snprintf(text[r][0], 24, "%lld", (long long)s->occurrence_id);
+        snprintf(text[r][1], 24, "%d", (int)s->level);
+        snprintf(text[r][2], 24, "%d", (int)next);
+        snprintf(text[r][3], 24, "%lld", (long long)next_at);
+        const char *vals[4] = {text[r][0], text[r][1], more ? text[r][2] : NULL,
+                               more ? text[r][3] : NULL};
+        for (int c = 0; c < 4; c++)
+            if (db_column_push(&cols[c], vals[c]) < 0)
+                goto fail;
+    }
+    size_t recorded;
+    if (monitor_steps_record(db, steps, (size_t)n, &recorded, last_event) < 0)
+        goto fail;
+    PGresult *up = db_exec_columns(db,
+                                   "UPDATE deadline.occurrence o SET level = u.l, next_level = "
+                                   "u.nl, next_at = to_timestamp(u.na) FROM unnest($1::bigint[], "
+                                   "$2::smallint[], $3::smallint[], $4::bigint[]) AS u(id, l, nl, "
+                                   "na) WHERE o.id = u.id",
+                                   cols, 4, &st);
+    if (!up)
+        goto fail;
+    PQclear(up);
+    if (db_commit(db) != DB_OK)
+        goto fail_committed;
+    *transitions += recorded;
+    rc = 1;
+    goto done;
+fail:
+    db_rollback(db);
+fail_committed:
+    rc = -1;
+done:
+    PQclear(res);
+    free(steps);
+    free(text);
+    db_columns_free(cols, 4);
+    return rc;
+}
+
+int monitor_sweep(db_t *db, const workcal_t *cal, const due_policy_t *policy, int64_t now,
+                  int batch, size_t *transitions, int64_t *last_event)
+{
+    *transitions = 0;
+    int rc;
+    while ((rc = sweep_batch(db, cal, policy, now, batch, transitions, last_event)) == 1)
+        ;
+    return rc;
+}

@@ -1,0 +1,348 @@
+/* test_deadline_monitor.c - the deadline service on a controlled clock
+ *
+ * The real registry and deadline service on a fresh database, the sample
+ * city, and one plan of Phú Lãm with deadlines chosen around the calendar's
+ * hard places: Tết 2024 (9/2 falls in the holiday: due 15/2), the 30/4-1/5
+ * holiday (27/4 is off: due 2/5; Saturday 4/5 is a working day, so three
+ * working days overdue ends on Monday 6/5), a monthly report, a continuous
+ * task and one waiting for its event. Time moves only by `partrack clock
+ * set` (PARTRACK_DEADLINE_CLOCK=manual), so every transition is checked at
+ * the instant it must happen, exactly once, across restarts and a SIGKILL.
+ */
+#include "deadline.pb-c.h"
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static harness_service_t registry, deadline;
+static char db[64];
+
+static const char plan[] =
+    "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+    "1\tBáo cáo kết quả 6 tháng\tVăn phòng UBND\ttrước ngày 05/7/2024\n"
+    "2\tKế hoạch kiểm tra CCHC\tBộ phận Một cửa\ttrước ngày 10/02/2024\n"
+    "3\tRà soát thủ tục hành chính\tBộ phận Một cửa\ttrước ngày 28/4/2024\n"
+    "4\tBáo cáo tình hình giải quyết hồ sơ\tBộ phận Một cửa\tHàng tháng\n"
+    "5\tCông khai thủ tục hành chính\tVăn phòng UBND\tThường xuyên\n"
+    "6\tTriển khai phần mềm mới\tVăn phòng UBND\tSau khi Sở Nội vụ triển khai\n";
+
+static long sql(const char *query)
+{
+    return harness_sql_long(db, query);
+}
+
+/* Runs partrack against the deadline service; returns the exit status. */
+static int dl(harness_run_t *r, const char *a1, const char *a2, const char *a3, const char *a4,
+              const char *a5)
+{
+    return harness_cli(r, registry.endpoint, "--deadline", deadline.endpoint, a1, a2, a3, a4, a5,
+                       NULL);
+}
+
+/* Sets the clock; returns the transitions the service says it emitted. */
+static long clock_set(const char *when)
+{
+    harness_run_t r;
+    int rc = dl(&r, "clock", "set", when, "--json", NULL);
+    cr_assert_eq(rc, 0, "clock set %s: %s", when, r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    cr_assert_not_null(out, "%s", r.out);
+    long n = (long)json_integer_value(json_object_get(out, "transitions"));
+    json_decref(out);
+    harness_run_free(&r);
+    return n;
+}
+
+/* Transitions recorded for task `ordinal` of the plan at `level`. */
+static long transitions(const char *ordinal, int level)
+{
+    char query[512];
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM deadline.transition x JOIN deadline.occurrence o ON o.id = "
+             "x.occurrence_id JOIN deadline.task t ON t.task_id = o.task_id WHERE t.ordinal = "
+             "'%s' AND x.level = %d",
+             ordinal, level);
+    return sql(query);
+}
+
+/* The instant (UTC+7, "YYYY-MM-DD HH24:MI") task `ordinal` reached `level`. */
+static char *reached_at(const char *ordinal, int level)
+{
+    static char out[64];
+    char query[512];
+    snprintf(query, sizeof query,
+             "SELECT to_char(x.at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MI')::bigint FROM "
+             "deadline.transition x JOIN deadline.occurrence o ON o.id = x.occurrence_id JOIN "
+             "deadline.task t ON t.task_id = o.task_id WHERE t.ordinal = '%s' AND x.level = %d "
+             "ORDER BY o.seq LIMIT 1",
+             ordinal, level);
+    snprintf(out, sizeof out, "%ld", sql(query));
+    return out;
+}
+
+static void wait_tasks(long n)
+{
+    for (int i = 0; i < 250 && sql("SELECT count(*) FROM deadline.task") < n; i++)
+        usleep(20000);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.task"), n,
+                 "the deadline service took in "
+                 "the tasks");
+}
+
+static void start(void)
+{
+    snprintf(db, sizeof db, "deadline_%d", (int)getpid());
+    harness_db_create(db);
+    cr_assert_eq(harness_registry_start(&registry, db, NULL), 0, "registry did not start");
+    cr_assert_eq(harness_deadline_start(&deadline, db, "PARTRACK_DEADLINE_CLOCK=manual",
+                                        "PARTRACK_DEADLINE_POLL_MS=50", NULL),
+                 0, "deadline service did not start (log %s)", deadline.log);
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "unit", "import",
+                         harness_source("deploy/sample/units.csv"),
+                         harness_source("deploy/sample/people.csv"), NULL);
+    cr_assert_eq(rc, 0, "sample import failed: %s", r.err);
+    harness_run_free(&r);
+    clock_set("2024-01-01");
+    const char *file = harness_write_temp("deadline-plan.tsv", plan, strlen(plan));
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                     "--year", "2024", "--number", "104/KH-UBND", "--title", "Kế hoạch CCHC 2024",
+                     NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    wait_tasks(6);
+}
+
+static void stop(void)
+{
+    harness_service_stop(&deadline, SIGTERM);
+    harness_service_stop(&registry, SIGTERM);
+}
+
+TestSuite(deadline, .init = start, .fini = stop, .timeout = 120);
+
+Test(deadline, occurrences_follow_the_calendar)
+{
+    /* 1 + 1 + 1 + 12 monthly due occurrences, one stale watch, one waiting task. */
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence WHERE kind = 'due'"), 15);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence WHERE kind = 'stale'"), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.task WHERE waiting"), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '2' AND o.nominal = '2024-02-09' "
+                     "AND o.effective = '2024-02-15'"),
+                 1, "9/2/2024 is in Tết: due on Thursday 15/2");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), 0,
+                 "on 1/1 everything is long-term");
+}
+
+Test(deadline, every_level_once_at_its_instant)
+{
+    /* 3/2: January's report went due soon (24/1), due (31/1), overdue (1/2). */
+    cr_assert_eq(clock_set("2024-02-03"), 3);
+    cr_assert_str_eq(reached_at("4", 1), "202401240000");
+    cr_assert_str_eq(reached_at("4", 2), "202401310000");
+    cr_assert_str_eq(reached_at("4", 3), "202402010000");
+    cr_assert_eq(transitions("4", 4), 0);
+    /* Written in the order they fell due. */
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT x.at, lag(x.at) OVER (ORDER BY x.id) AS prev "
+                     "FROM deadline.transition x) s WHERE at < prev"),
+                 0);
+    /* 10/2: the Tết task is due soon (8/2); January's report escalated after
+     * three working days overdue (1/2, 2/2, 5/2: at 6/2 00:00). */
+    cr_assert_eq(clock_set("2024-02-10"), 2);
+    cr_assert_str_eq(reached_at("2", 1), "202402080000");
+    cr_assert_str_eq(reached_at("4", 4), "202402060000");
+    cr_assert_eq(transitions("2", 2), 0, "not due before its last working day");
+    /* The same time again emits nothing. */
+    cr_assert_eq(clock_set("2024-02-10"), 0);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.event_log WHERE type = 'DueTransition'"),
+                 sql("SELECT count(*) FROM deadline.transition"));
+
+    /* 30/4-1/5: due 2/5; overdue from 3/5; Saturday 4/5 is a working day, so
+     * the third working day overdue ends on Monday 6/5. */
+    clock_set("2024-05-06T12:00");
+    cr_assert_str_eq(reached_at("3", 3), "202405030000");
+    cr_assert_eq(transitions("3", 4), 0);
+    clock_set("2024-05-07");
+    cr_assert_str_eq(reached_at("3", 4), "202405070000");
+
+    /* What `partrack due` says of the Tết task on 14/2. */
+    harness_run_t r;
+    clock_set("2024-02-14T09:00");
+    int rc = dl(&r, "due", "--unit", "HN.HADONG.PHULAM.MC", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    json_t *items = json_object_get(out, "items");
+    bool seen = false;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        if (strcmp(json_string_value(json_object_get(it, "ordinal")), "2") != 0)
+            continue;
+        seen = true;
+        cr_assert_str_eq(json_string_value(json_object_get(it, "due_date")), "2024-02-15");
+        cr_assert_str_eq(json_string_value(json_object_get(it, "level")), "due_soon");
+    }
+    cr_assert(seen, "%s", r.out);
+    json_decref(out);
+    harness_run_free(&r);
+}
+
+Test(deadline, done_on_time_or_late_and_the_counts)
+{
+    long task2 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '2'");
+    long task1 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '1'");
+    char id2[24], id1[24];
+    snprintf(id2, sizeof id2, "%ld", task2);
+    snprintf(id1, sizeof id1, "%ld", task1);
+    harness_run_t r;
+    cr_assert_eq(harness_cli(&r, registry.endpoint, "task", "update", id2, "--status", "done",
+                             "--completed", "2024-02-15T16:00:00+07:00", NULL),
+                 0, "%s", r.err);
+    harness_run_free(&r);
+    cr_assert_eq(harness_cli(&r, registry.endpoint, "task", "update", id1, "--status", "done",
+                             "--completed", "2024-07-05T08:00:00+07:00", NULL),
+                 0, "%s", r.err);
+    harness_run_free(&r);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.occurrence WHERE state = "
+                                   "'done'") < 2;
+         i++)
+        usleep(20000);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '2' AND o.outcome = 'on_time'"),
+                 1, "done on 15/2 before 24:00: on time");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '1' AND o.outcome = 'late'"),
+                 1, "done on 5/7, due 4/7: late");
+    /* No level is reached by a done occurrence. */
+    clock_set("2024-08-01");
+    cr_assert_eq(transitions("2", 1), 0);
+
+    int rc = dl(&r, "status", "--json", NULL, NULL, NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    json_t *total = json_object_get(out, "total");
+    cr_assert_eq(json_integer_value(json_object_get(total, "done_on_time")), 1, "%s", r.out);
+    cr_assert_eq(json_integer_value(json_object_get(total, "done_late")), 1);
+    /* By 1/8: task 3 and seven monthly reports (Jan-Jul) are overdue. */
+    cr_assert_eq(json_integer_value(json_object_get(total, "open_overdue")), 8, "%s", r.out);
+    cr_assert_eq(json_integer_value(json_object_get(total, "open_within")), 5);
+    cr_assert_eq(json_integer_value(json_object_get(total, "waiting")), 1);
+    json_decref(out);
+    harness_run_free(&r);
+}
+
+Test(deadline, an_acknowledgement_stops_the_escalation)
+{
+    clock_set("2024-05-02T10:00");
+    long occ = sql("SELECT o.id FROM deadline.occurrence o JOIN deadline.task t ON t.task_id = "
+                   "o.task_id WHERE t.ordinal = '3'");
+    char id[24];
+    snprintf(id, sizeof id, "%ld", occ);
+    harness_run_t r;
+    int rc = dl(&r, "due", "ack", id, "--level", "due");
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    clock_set("2024-05-20");
+    cr_assert_eq(transitions("3", 3), 1, "it still went overdue");
+    cr_assert_eq(transitions("3", 4), 0, "the parent unit's head is not told");
+    /* An acknowledgement of a level not reached is refused. */
+    long later = sql("SELECT o.id FROM deadline.occurrence o JOIN deadline.task t ON t.task_id = "
+                     "o.task_id WHERE t.ordinal = '4' AND o.seq = 12");
+    snprintf(id, sizeof id, "%ld", later);
+    rc = dl(&r, "due", "ack", id, "--level", "overdue");
+    cr_assert_eq(rc, 1, "%s", r.out);
+    harness_run_free(&r);
+}
+
+Test(deadline, a_continuous_task_goes_stale_and_an_update_restarts_it)
+{
+    clock_set("2024-03-31");
+    cr_assert_eq(transitions("5", 5), 0);
+    clock_set("2024-04-02");
+    cr_assert_eq(transitions("5", 5), 1, "a quarter without an update");
+    long task5 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '5'");
+    char id[24];
+    snprintf(id, sizeof id, "%ld", task5);
+    harness_run_t r;
+    cr_assert_eq(harness_cli(&r, registry.endpoint, "task", "update", id, "--progress", "30",
+                             "--note", "Đã công khai", NULL),
+                 0, "%s", r.err);
+    harness_run_free(&r);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.occurrence WHERE kind = "
+                                   "'stale' AND level = 0") < 1;
+         i++)
+        usleep(20000);
+    clock_set("2024-06-30");
+    cr_assert_eq(transitions("5", 5), 1, "the update restarted the quarter");
+    clock_set("2024-07-03");
+    cr_assert_eq(transitions("5", 5), 2);
+}
+
+Test(deadline, missed_transitions_come_once_each_after_downtime)
+{
+    clock_set("2024-01-30");
+    long before = sql("SELECT count(*) FROM deadline.transition");
+    harness_service_stop(&deadline, SIGTERM);
+    /* Two days pass while the service is down. */
+    cr_assert_eq(sql("UPDATE deadline.clock SET now = '2024-02-01 12:00+07' RETURNING 1"), 1);
+    cr_assert_eq(harness_service_restart(&deadline), 0, "log %s", deadline.log);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.transition") == before; i++)
+        usleep(20000);
+    usleep(200000);
+    /* January's report: due on 31/1 and overdue on 1/2, each once, in order. */
+    cr_assert_eq(transitions("4", 2), 1);
+    cr_assert_eq(transitions("4", 3), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.event_log WHERE type = 'DueTransition'"),
+                 sql("SELECT count(*) FROM deadline.transition"));
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT x.at, lag(x.at) OVER (ORDER BY x.id) AS prev "
+                     "FROM deadline.transition x) s WHERE at < prev"),
+                 0, "written in the order they fell due");
+    long after = sql("SELECT count(*) FROM deadline.transition");
+    /* Restarting again replays nothing. */
+    harness_service_stop(&deadline, SIGTERM);
+    cr_assert_eq(harness_service_restart(&deadline), 0);
+    usleep(300000);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), after);
+}
+
+Test(deadline, sigkill_in_the_middle_of_a_batch_loses_and_repeats_nothing)
+{
+    harness_service_stop(&deadline, SIGTERM);
+    cr_assert_eq(sql("UPDATE deadline.clock SET now = '2024-12-31 12:00+07' RETURNING 1"), 1);
+    /* Hold the event counter: the sweep blocks inside its transaction. */
+    PGconn *hold = harness_pg(db);
+    PQclear(PQexec(hold, "BEGIN"));
+    PQclear(PQexec(hold, "SELECT * FROM deadline.event_counter FOR UPDATE"));
+    cr_assert_eq(harness_service_restart(&deadline), 0);
+    bool blocked = false;
+    for (int i = 0; i < 250 && !blocked; i++) {
+        blocked = sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                      "'partrack-deadline' AND wait_event_type = 'Lock'") > 0;
+        usleep(20000);
+    }
+    cr_assert(blocked, "the sweep did not reach the event counter");
+    harness_service_stop(&deadline, SIGKILL);
+    PQclear(PQexec(hold, "ROLLBACK"));
+    PQfinish(hold);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), 0,
+                 "the killed batch left nothing");
+    cr_assert_eq(harness_service_restart(&deadline), 0);
+    for (int i = 0; i < 250 && sql("SELECT count(*) FROM deadline.occurrence WHERE next_at <= "
+                                   "'2024-12-31 12:00+07'") > 0;
+         i++)
+        usleep(20000);
+    usleep(200000);
+    /* Every level of every occurrence reached by 31/12, once. */
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT occurrence_id, level FROM deadline.transition "
+                     "GROUP BY 1, 2 HAVING count(*) > 1) d"),
+                 0);
+    cr_assert_eq(transitions("4", 4), 11, "January to November escalated, once each");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.event_log WHERE type = 'DueTransition'"),
+                 sql("SELECT count(*) FROM deadline.transition"));
+    cr_assert_eq(sql("SELECT max(seq) - count(*) FROM deadline.event_log"), 0, "gap-free");
+}
