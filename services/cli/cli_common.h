@@ -19,6 +19,7 @@ enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2, CLI_UNAVAILABLE = 3 };
 
 typedef struct {
     const char *registry; /* endpoint */
+    const char *deadline; /* endpoint of the deadline service */
     int timeout_ms;
     void *zmq;
 } cli_t;

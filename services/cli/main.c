@@ -1,12 +1,14 @@
 /* main.c - partrack: the command line for people and scripts
  *
  * Global options come before the command; each command parses its own.
- * Commands that need a service talk to it over ZeroMQ; the endpoint comes from
- * --registry or PARTRACK_REGISTRY_ENDPOINT.
+ * Commands that need a service talk to it over ZeroMQ; the endpoints come from
+ * --registry or PARTRACK_REGISTRY_ENDPOINT (the registry) and --deadline or
+ * PARTRACK_DEADLINE_ENDPOINT (the deadline service: due, status, clock).
  */
 #include "cli_calendar.h"
 #include "cli_common.h"
 #include "cli_deadline.h"
+#include "cli_due.h"
 #include "cli_plan.h"
 #include "cli_task.h"
 #include "cli_target.h"
@@ -18,7 +20,8 @@
 #include <zmq.h>
 
 static const char usage[] =
-    "usage: partrack [--registry ENDPOINT] [--timeout SECONDS] COMMAND ...\n"
+    "usage: partrack [--registry ENDPOINT] [--deadline ENDPOINT] [--timeout SECONDS]\n"
+    "                COMMAND ...\n"
     "\n"
     "partrack tracks a city's administrative-reform (CCHC) plans, their tasks and\n"
     "deadlines, and the units that carry them out.\n"
@@ -31,10 +34,15 @@ static const char usage[] =
     "  calendar  the working-day calendar: holidays, is-workday, add-workdays, lunar\n"
     "  plan      plans and their task tables: parse (offline), import, show\n"
     "  target    plans' targets (chỉ tiêu): parse (offline), import, list, cascade\n"
+    "  due       tasks' due dates: open occurrences by level, ack an alert\n"
+    "  status    done on time, late, open, overdue, waiting: by unit, by area\n"
+    "  clock     the deadline service's clock: show, set (manual clock only)\n"
     "\n"
     "Options:\n"
     "  --registry ENDPOINT  registry address (default $PARTRACK_REGISTRY_ENDPOINT or\n"
     "                       tcp://127.0.0.1:5551)\n"
+    "  --deadline ENDPOINT  deadline service address, for due, status and clock\n"
+    "                       (default $PARTRACK_DEADLINE_ENDPOINT or tcp://127.0.0.1:5552)\n"
     "  --timeout SECONDS    how long to keep trying a service (default 30)\n"
     "  --version            print the version\n"
     "\n"
@@ -47,6 +55,9 @@ int main(int argc, char **argv)
     cli.registry = getenv("PARTRACK_REGISTRY_ENDPOINT");
     if (!cli.registry || !*cli.registry)
         cli.registry = "tcp://127.0.0.1:5551";
+    cli.deadline = getenv("PARTRACK_DEADLINE_ENDPOINT");
+    if (!cli.deadline || !*cli.deadline)
+        cli.deadline = "tcp://127.0.0.1:5552";
     cli.timeout_ms = 30000;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -58,6 +69,8 @@ int main(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(argv[i], "--registry") == 0 && i + 1 < argc) {
             cli.registry = argv[++i];
+        } else if (strcmp(argv[i], "--deadline") == 0 && i + 1 < argc) {
+            cli.deadline = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
             char *end;
             long seconds = strtol(argv[++i], &end, 10);
@@ -66,6 +79,11 @@ int main(int argc, char **argv)
                 return CLI_USAGE;
             }
             cli.timeout_ms = (int)seconds * 1000;
+        } else if ((strcmp(argv[i], "--registry") == 0 || strcmp(argv[i], "--deadline") == 0 ||
+                    strcmp(argv[i], "--timeout") == 0) &&
+                   i + 1 >= argc) {
+            fprintf(stderr, "partrack: %s needs a value\n\n%s", argv[i], usage);
+            return CLI_USAGE;
         } else {
             fprintf(stderr, "partrack: unknown option %s\n\n%s", argv[i], usage);
             return CLI_USAGE;
@@ -87,6 +105,9 @@ int main(int argc, char **argv)
         {"calendar", cli_calendar, true},
         {"plan", cli_plan, true}, /* cli_plan makes a context for its online verbs */
         {"target", cli_target, true},
+        {"due", cli_due, false},
+        {"status", cli_status, false},
+        {"clock", cli_clock, false},
     };
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {
