@@ -214,7 +214,7 @@ out:
 
 /* Sends rows [from, to) as one batch; prints each plan's outcome. */
 static int send_part(cli_t *cli, manifest_t *m, size_t from, size_t to, bool dry_run,
-                     bool skip_imported, bool json, json_t *out, unsigned *tasks)
+                     bool skip_imported, bool json, json_t *out, unsigned *tasks, size_t *skipped)
 {
     size_t n = to - from;
     Partrack__ImportFile *files = calloc(n, sizeof *files);
@@ -264,6 +264,7 @@ static int send_part(cli_t *cli, manifest_t *m, size_t from, size_t to, bool dry
         const Partrack__PlanImportReply *p = r->plans[i];
         const manifest_row_t *row = &m->rows[from + i];
         *tasks += p->skipped ? 0 : p->tasks;
+        *skipped += p->skipped;
         if (json) {
             json_array_append_new(out,
                                   json_pack("{s:s, s:s, s:i, s:I, s:b, s:i, s:i, s:i, s:i}", "unit",
@@ -307,12 +308,13 @@ int cli_plan_import_manifest(cli_t *cli, const char *path, bool dry_run, bool sk
         ends[nparts++] = m.n;
     json_t *out = json ? json_array() : NULL;
     unsigned tasks = 0;
+    size_t skipped = 0;
     int rc = ends ? CLI_OK : CLI_REFUSED;
     if (nparts > 1 && !json)
         printf("%zu plans in %zu parts, each imported whole or not at all\n", m.n, nparts);
     size_t from = 0, done_parts = 0;
     for (size_t p = 0; rc == CLI_OK && p < nparts; p++) {
-        rc = send_part(cli, &m, from, ends[p], dry_run, skip_imported, json, out, &tasks);
+        rc = send_part(cli, &m, from, ends[p], dry_run, skip_imported, json, out, &tasks, &skipped);
         if (rc == CLI_OK) {
             done_parts++;
             from = ends[p];
@@ -328,8 +330,10 @@ int cli_plan_import_manifest(cli_t *cli, const char *path, bool dry_run, bool sk
             cli_print_json(json_pack("{s:b, s:i, s:o}", "dry_run", dry_run, "tasks", (int)tasks,
                                      "plans", out));
         else
-            printf("%s%zu plans, %u tasks imported\n", dry_run ? "dry run, nothing changed: " : "",
-                   m.n, tasks);
+            printf("%s%zu plans, %u tasks imported%s", dry_run ? "dry run, nothing changed: " : "",
+                   m.n - skipped, tasks, skipped ? "" : "\n");
+        if (skipped && !json)
+            printf("; %zu skipped (already imported)\n", skipped);
     } else {
         json_decref(out);
     }
