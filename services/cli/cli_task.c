@@ -18,6 +18,7 @@ static const char task_usage[] =
     "  show ID [--json]\n"
     "  update ID [--progress P] [--status open|done|cancelled] [--note TEXT]\n"
     "            [--evidence REF]... [--completed DATE] [--json]\n"
+    "  trigger ID --on DATE [--json]   the event an event task waits for happened\n"
     "\n"
     "Search is accent-insensitive: \"doi thoai\" finds \"Tổ chức đối thoại\".\n";
 
@@ -312,12 +313,51 @@ static int verb_update(cli_t *cli, int argc, char **argv)
     return print_task_reply(rc, r, json);
 }
 
+static int verb_trigger(cli_t *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: partrack task trigger ID --on YYYY-MM-DD [--json]\n\n"
+        "Says that the event a task waits for happened on that day (\"Sau khi Sở Nội vụ\n"
+        "triển khai\", \"trong 05 ngày làm việc kể từ khi nhận được văn bản\"): the\n"
+        "deadline service then counts the task's period from it and watches its due\n"
+        "date like any other. Only open tasks whose deadline is an event, once.\n";
+    const char *on = NULL;
+    bool json = false, help;
+    const cli_option_t options[] = {
+        {"on", &on, NULL, NULL, NULL},
+        {"json", NULL, &json, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
+    Partrack__TaskTriggerRequest req = PARTRACK__TASK_TRIGGER_REQUEST__INIT;
+    if (rc == CLI_OK && !help && (npos != 1 || !on)) {
+        fprintf(stderr, "partrack: name one task id and --on DATE\n\n%s", usage);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && !help)
+        rc = task_id_arg(pos[0], &req.id, usage);
+    free(pos);
+    if (rc != CLI_OK || help)
+        return rc;
+    req.on_date = (char *)on;
+    Partrack__TaskShowReply *r = NULL;
+    rc = cli_call(cli, cli->registry, PARTRACK__MESSAGE_TYPE__MSG_TASK_TRIGGER, &req.base, true,
+                  PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY,
+                  &partrack__task_show_reply__descriptor, (ProtobufCMessage **)&r);
+    return print_task_reply(rc, r, json);
+}
+
 int cli_task(cli_t *cli, int argc, char **argv)
 {
     static const struct {
         const char *name;
         int (*run)(cli_t *, int, char **);
-    } verbs[] = {{"list", verb_list}, {"show", verb_show}, {"update", verb_update}};
+    } verbs[] = {{"list", verb_list},
+                 {"show", verb_show},
+                 {"update", verb_update},
+                 {"trigger", verb_trigger}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(task_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

@@ -68,6 +68,26 @@ int due_workdays_overdue(const workcal_t *cal, date_t effective, int64_t now)
     return n;
 }
 
+date_t due_after_event(const workcal_t *cal, int period_days, bool period_workdays,
+                       int period_months, date_t happened, date_t *nominal)
+{
+    date_t due = happened;
+    if (period_months > 0) {
+        int y, m, d;
+        date_to_ymd(happened, &y, &m, &d);
+        int months = y * 12 + (m - 1) + period_months;
+        int ny = months / 12, nm = months % 12 + 1;
+        int last = date_days_in_month(ny, nm);
+        due = date_from_ymd(ny, nm, d <= last ? d : last);
+    } else if (period_days > 0 && period_workdays) {
+        due = workcal_add_workdays(cal, happened, period_days);
+    } else if (period_days > 0) {
+        due = happened + period_days;
+    }
+    *nominal = due;
+    return workcal_next_workday(cal, due);
+}
+
 static const char *const names[] = {"long_term", "due_soon",  "due",
                                     "overdue",   "escalated", "stale"};
 static const char *const names_vn[] = {

@@ -62,6 +62,16 @@ bool due_next(const int64_t at[DUE_LEVELS], due_level_t level, int acked_level, 
  * working days after the effective date that have ended by now. */
 int due_workdays_overdue(const workcal_t *cal, date_t effective, int64_t now);
 
+/* The due date of an event task once its event happened on `happened`:
+ * the period the phrase gives counted from the day after the event (Điều
+ * 147: "trong 05 ngày làm việc kể từ khi nhận được" is 5 working days,
+ * "trong 05 ngày" 5 days, N months the same day N months on, or the month's
+ * last day), or the event's day itself when no period is given ("Ngay sau
+ * khi ..."). *nominal gets that date; the return value is the effective date
+ * (the next working day when it is a day off). */
+date_t due_after_event(const workcal_t *cal, int period_days, bool period_workdays,
+                       int period_months, date_t happened, date_t *nominal);
+
 /* "long_term", "due_soon", "due", "overdue", "escalated", "stale". */
 const char *due_level_name(due_level_t level);
 /* "Dài hạn", "Sắp đến hạn", "Đến hạn", "Quá hạn", "Quá hạn - đã báo cấp trên", "Không cập nhật". */

@@ -289,6 +289,71 @@ static int on_plan_issued(db_t *db, const event_t *event)
     return rc;
 }
 
+/* The event of a waiting task happened: its period starts the next day. */
+static int on_task_triggered(db_t *db, monitor_ingest_t *in, const event_t *event)
+{
+    Partrack__TaskTriggered *ev =
+        partrack__task_triggered__unpack(NULL, event->payload_len, event->payload);
+    if (!ev)
+        return 0;
+    char task_id[24], errbuf[256];
+    snprintf(task_id, sizeof task_id, "%lld", (long long)ev->task_id);
+    const char *p[] = {task_id};
+    int rc = -1;
+    deadline_t *d = NULL;
+    PGresult *res = query(db,
+                          "SELECT year, ordinal, title, lead::text, deadline_text, waiting AND "
+                          "status = 'open' FROM deadline.task WHERE task_id = $1::bigint FOR "
+                          "UPDATE",
+                          1, p);
+    date_t happened = date_parse(ev->on_date);
+    if (!res)
+        goto done;
+    if (PQntuples(res) == 0 || PQgetvalue(res, 0, 5)[0] != 't' || happened == DATE_INVALID) {
+        log_warn("trigger ignored", "task=%s reason=\"not a waiting task\"", task_id);
+        rc = 0;
+        goto done;
+    }
+    d = deadline_parse(PQgetvalue(res, 0, 4), atoi(PQgetvalue(res, 0, 0)), in->cal, errbuf,
+                       sizeof errbuf);
+    if (!d) {
+        rc = 0;
+        goto done;
+    }
+    /* One due date, counted from the event. */
+    date_t nominal;
+    date_t effective = due_after_event(in->cal, d->period_days, d->period_workdays,
+                                       d->period_months, happened, &nominal);
+    bool period = d->period_days > 0 || d->period_months > 0;
+    d->due[0] = (deadline_due_t){.nominal = nominal,
+                                 .effective = effective,
+                                 .what = period ? DEADLINE_FOR_PERIOD : DEADLINE_FOR_DAY,
+                                 .from = happened,
+                                 .period = d->period_months ? d->period_months : d->period_days,
+                                 .part = d->period_months     ? 2
+                                         : d->period_workdays ? 1
+                                                              : 0,
+                                 .recurrence = -1};
+    d->ndue = 1;
+    d->continuous = false;
+    Partrack__TaskAssigned task = PARTRACK__TASK_ASSIGNED__INIT;
+    task.task_id = ev->task_id;
+    task.plan_number = ev->plan_number;
+    task.plan_unit = ev->plan_unit;
+    task.ordinal = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+    task.title = PQgetvalue(res, 0, 2);
+    if (create_occurrences(db, in, &task, d, PQgetvalue(res, 0, 3)) < 0 ||
+        exec_ok(db, "UPDATE deadline.task SET waiting = false WHERE task_id = $1::bigint", 1, p) <
+            0)
+        goto done;
+    rc = 0;
+done:
+    PQclear(res);
+    deadline_destroy(&d);
+    partrack__task_triggered__free_unpacked(ev, NULL);
+    return rc;
+}
+
 int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
 {
     monitor_ingest_t *in = arg;
@@ -298,5 +363,7 @@ int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
         return on_task_updated(db, in, event);
     if (strcmp(event->type, "PlanIssued") == 0)
         return on_plan_issued(db, event);
+    if (strcmp(event->type, "TaskTriggered") == 0)
+        return on_task_triggered(db, in, event);
     return 0; /* units, targets: not this service's concern */
 }

@@ -12,6 +12,8 @@
  * occurrence (one period of a recurring task); any update restarts the stale
  * watch.
  * PlanIssued replacing a plan: the old plan's open occurrences are cancelled.
+ * TaskTriggered: a waiting task gets its one due occurrence, the period its
+ * phrase gives counted from the event (due_after_event), or the event's day.
  * Everything happens in the consumer's transaction (events_consume).
  */
 #ifndef PARTRACK_MONITOR_INGEST_H

@@ -12,6 +12,7 @@
 #include "plan_store.h"
 #include "plan_table.h"
 #include "plan_tree.h"
+#include "task_trigger.h"
 #include "plans.pb-c.h"
 #include "unit_import.h"
 #include "unit_store.h"
@@ -297,20 +298,22 @@ void task_handle_show(call_t *c)
     partrack__task_show_request__free_unpacked(req, NULL);
 }
 
-void task_handle_update(call_t *c)
+/* A change to one task (update, trigger) in the shared shape: the store
+ * call inside the open transaction, then the task as it now is. */
+typedef int (*task_change_fn)(db_t *db, const void *req, problems_t *problems, int64_t *last_event);
+
+static void change_task(call_t *c, int64_t id, const void *req, task_change_fn change,
+                        const char *refused)
 {
-    Partrack__TaskUpdateRequest *req = call_decode(c, &partrack__task_update_request__descriptor);
-    if (!req)
-        return;
     problems_t *problems = calloc(1, sizeof *problems);
     if (!problems) {
         call_reply_error(c, PARTRACK__ERROR_CODE__ERR_INTERNAL, "out of memory");
-        goto done;
+        return;
     }
     if (call_mutation_begin(c) != 0)
         goto done;
     int64_t last_event = 0;
-    int rc = plan_store_update_task(c->db, req, LOCAL_PUBLISHER, problems, &last_event);
+    int rc = change(c->db, req, problems, &last_event);
     if (rc != 1) {
         db_rollback(c->db);
         if (rc < 0)
@@ -318,11 +321,11 @@ void task_handle_update(call_t *c)
         else if (rc == 0)
             call_reply_error(c, PARTRACK__ERROR_CODE__ERR_NOT_FOUND, "no such task");
         else
-            call_reply_problems(c, "update refused, nothing was changed", problems);
+            call_reply_problems(c, refused, problems);
         goto done;
     }
     Partrack__TaskShowReply reply = PARTRACK__TASK_SHOW_REPLY__INIT;
-    if (plan_store_show_task(c->db, req->id, &reply) != 1) {
+    if (plan_store_show_task(c->db, id, &reply) != 1) {
         db_rollback(c->db);
         call_reply_db_failure(c);
     } else {
@@ -331,10 +334,36 @@ void task_handle_update(call_t *c)
     }
     plan_store_free_task(&reply);
 done:
-    if (problems)
-        problems_clear(problems);
+    problems_clear(problems);
     free(problems);
+}
+
+static int update_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)
+{
+    return plan_store_update_task(db, req, LOCAL_PUBLISHER, problems, last_event);
+}
+
+static int trigger_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)
+{
+    return task_trigger(db, req, LOCAL_PUBLISHER, problems, last_event);
+}
+
+void task_handle_update(call_t *c)
+{
+    Partrack__TaskUpdateRequest *req = call_decode(c, &partrack__task_update_request__descriptor);
+    if (!req)
+        return;
+    change_task(c, req->id, req, update_change, "update refused, nothing was changed");
     partrack__task_update_request__free_unpacked(req, NULL);
+}
+
+void task_handle_trigger(call_t *c)
+{
+    Partrack__TaskTriggerRequest *req = call_decode(c, &partrack__task_trigger_request__descriptor);
+    if (!req)
+        return;
+    change_task(c, req->id, req, trigger_change, "trigger refused, nothing was changed");
+    partrack__task_trigger_request__free_unpacked(req, NULL);
 }
 
 void plan_handle_tree(call_t *c)

@@ -12,5 +12,6 @@ void plan_handle_coverage(call_t *c);
 void task_handle_list(call_t *c);
 void task_handle_show(call_t *c);
 void task_handle_update(call_t *c);
+void task_handle_trigger(call_t *c);
 
 #endif

@@ -73,6 +73,7 @@ static const struct {
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_LIST, task_handle_list},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW, task_handle_show},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, task_handle_update},
+    {PARTRACK__MESSAGE_TYPE__MSG_TASK_TRIGGER, task_handle_trigger},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_IMPORT, target_handle_import},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_LIST, target_handle_list},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_CASCADE, target_handle_cascade},

@@ -29,7 +29,9 @@ static const char plan[] =
     "3\tRà soát thủ tục hành chính\tBộ phận Một cửa\ttrước ngày 28/4/2024\n"
     "4\tBáo cáo tình hình giải quyết hồ sơ\tBộ phận Một cửa\tHàng tháng\n"
     "5\tCông khai thủ tục hành chính\tVăn phòng UBND\tThường xuyên\n"
-    "6\tTriển khai phần mềm mới\tVăn phòng UBND\tSau khi Sở Nội vụ triển khai\n";
+    "6\tTriển khai phần mềm mới\tVăn phòng UBND\tSau khi Sở Nội vụ triển khai\n"
+    "7\tTrả lời kiến nghị của cử tri\tVăn phòng UBND\tTrong 05 ngày làm việc kể từ khi nhận "
+    "được văn bản\n";
 
 static long sql(const char *query)
 {
@@ -115,7 +117,7 @@ static void start(void)
                      NULL);
     cr_assert_eq(rc, 0, "%s", r.err);
     harness_run_free(&r);
-    wait_tasks(6);
+    wait_tasks(7);
 }
 
 static void stop(void)
@@ -128,10 +130,10 @@ TestSuite(deadline, .init = start, .fini = stop, .timeout = 120);
 
 Test(deadline, occurrences_follow_the_calendar)
 {
-    /* 1 + 1 + 1 + 12 monthly due occurrences, one stale watch, one waiting task. */
+    /* 1 + 1 + 1 + 12 monthly due occurrences, one stale watch, two waiting tasks. */
     cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence WHERE kind = 'due'"), 15);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence WHERE kind = 'stale'"), 1);
-    cr_assert_eq(sql("SELECT count(*) FROM deadline.task WHERE waiting"), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.task WHERE waiting"), 2);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
                      "t.task_id = o.task_id WHERE t.ordinal = '2' AND o.nominal = '2024-02-09' "
                      "AND o.effective = '2024-02-15'"),
@@ -231,7 +233,7 @@ Test(deadline, done_on_time_or_late_and_the_counts)
     /* By 1/8: task 3 and seven monthly reports (Jan-Jul) are overdue. */
     cr_assert_eq(json_integer_value(json_object_get(total, "open_overdue")), 8, "%s", r.out);
     cr_assert_eq(json_integer_value(json_object_get(total, "open_within")), 5);
-    cr_assert_eq(json_integer_value(json_object_get(total, "waiting")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(total, "waiting")), 2);
     json_decref(out);
     harness_run_free(&r);
 }
@@ -345,4 +347,39 @@ Test(deadline, sigkill_in_the_middle_of_a_batch_loses_and_repeats_nothing)
     cr_assert_eq(sql("SELECT count(*) FROM deadline.event_log WHERE type = 'DueTransition'"),
                  sql("SELECT count(*) FROM deadline.transition"));
     cr_assert_eq(sql("SELECT max(seq) - count(*) FROM deadline.event_log"), 0, "gap-free");
+}
+
+Test(deadline, a_triggered_event_task_starts_its_clock)
+{
+    long task7 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '7'");
+    char id[24];
+    snprintf(id, sizeof id, "%ld", task7);
+    harness_run_t r;
+    /* The letter arrives on Wednesday 7/2/2024; five working days after it,
+     * Tết included, end on Wednesday 21/2. */
+    int rc = harness_cli(&r, registry.endpoint, "task", "trigger", id, "--on", "2024-02-07", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.task WHERE ordinal = '7' AND "
+                                   "NOT waiting") < 1;
+         i++)
+        usleep(20000);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '7' AND o.effective = "
+                     "'2024-02-21' AND o.label = '5 ngày làm việc kể từ ngày 07/02/2024'"),
+                 1);
+    clock_set("2024-02-21T08:00");
+    cr_assert_str_eq(reached_at("7", 1), "202402140000");
+    cr_assert_str_eq(reached_at("7", 2), "202402210000");
+    /* Once only, and only for a task that waits for an event. */
+    rc = harness_cli(&r, registry.endpoint, "task", "trigger", id, "--on", "2024-02-08", NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, "already triggered on 2024-02-07"), "%s", r.err);
+    harness_run_free(&r);
+    snprintf(id, sizeof id, "%ld", sql("SELECT task_id FROM deadline.task WHERE ordinal = '1'"));
+    rc = harness_cli(&r, registry.endpoint, "task", "trigger", id, "--on", "2024-02-08", NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, "does not wait for an event"), "%s", r.err);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskTriggered'"), 1);
 }

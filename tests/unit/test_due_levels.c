@@ -116,3 +116,22 @@ Test(due_levels, instants_are_written_and_read_in_vietnam_time)
     cr_assert_eq(due_level_parse("late"), -1);
     cr_assert_str_eq(due_level_vn(DUE_SOON), "Sắp đến hạn");
 }
+
+Test(due_levels, an_event_starts_the_clock)
+{
+    date_t nominal;
+    /* "trong 05 ngày làm việc kể từ khi nhận được", received Wednesday
+     * 7/2/2024: Tết follows, so 15, 16, 19, 20, 21/2. */
+    date_t due = due_after_event(cal, 5, true, 0, date_from_ymd(2024, 2, 7), &nominal);
+    cr_assert_eq(due, date_from_ymd(2024, 2, 21));
+    /* "trong 05 ngày": 12/2, in Tết, moves to 15/2. */
+    due = due_after_event(cal, 5, false, 0, date_from_ymd(2024, 2, 7), &nominal);
+    cr_assert_eq(nominal, date_from_ymd(2024, 2, 12));
+    cr_assert_eq(due, date_from_ymd(2024, 2, 15));
+    /* One month from 31/1: the month's last day, 29/2/2024. */
+    due = due_after_event(cal, 0, false, 1, date_from_ymd(2024, 1, 31), &nominal);
+    cr_assert_eq(due, date_from_ymd(2024, 2, 29));
+    /* No period: the day itself, or the next working day. */
+    due = due_after_event(cal, 0, false, 0, date_from_ymd(2024, 4, 27), &nominal);
+    cr_assert_eq(due, date_from_ymd(2024, 5, 2));
+}
