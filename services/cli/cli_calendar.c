@@ -11,6 +11,8 @@
  */
 #include "cli_calendar.h"
 
+#include "deadline.pb-c.h"
+
 #include "civil_date.h"
 #include "lunar.h"
 #include "workcal.h"
@@ -34,6 +36,8 @@ static const char calendar_usage[] =
     "  lunar DATE               the lunar date (âm lịch) and the year's can-chi name\n"
     "  solar LUNAR_DATE [--leap]  the solar date of a lunar date\n"
     "  check FILE               validate a calendar data file\n"
+    "  import FILE              give the deadline service this calendar (it recomputes\n"
+    "                           the due dates the change moves)\n"
     "\n"
     "Dates are YYYY-MM-DD or DD/MM/YYYY, in 1900-2100. The calendar is the official\n"
     "data shipped with partrack over the statutory holidays (Labour Code 2019,\n"
@@ -503,9 +507,60 @@ static int verb_check(int argc, char **argv)
     return CLI_OK;
 }
 
+/* `calendar import FILE`: the only verb that talks to a service. */
+static int verb_import(cli_t *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: partrack calendar import FILE [--json]\n\n"
+        "Gives the deadline service the official calendar in FILE (the format of\n"
+        "share/partrack/calendar-vn.json: check it first with `partrack calendar check`).\n"
+        "It replaces the shipped data for the service, survives restarts, and every open\n"
+        "due date the change moves (a holiday added, a working Saturday announced) is\n"
+        "recomputed, its level included, with a DueRecomputed event.\n";
+    bool json = false, help;
+    const cli_option_t options[] = {
+        {"json", NULL, &json, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
+    if (rc == CLI_OK && !help && npos != 1) {
+        fprintf(stderr, "partrack: name one calendar file\n\n%s", usage);
+        rc = CLI_USAGE;
+    }
+    size_t len = 0;
+    char *data = NULL;
+    if (rc == CLI_OK && !help && !(data = cli_read_file(pos[0], 4u << 20, &len)))
+        rc = CLI_REFUSED;
+    if (rc != CLI_OK || help) {
+        free(pos);
+        return rc;
+    }
+    Partrack__CalendarImportRequest req = PARTRACK__CALENDAR_IMPORT_REQUEST__INIT;
+    req.name = pos[0];
+    req.document.data = (uint8_t *)data;
+    req.document.len = len;
+    Partrack__CalendarImportReply *r = NULL;
+    rc = cli_call(cli, cli->deadline, PARTRACK__MESSAGE_TYPE__MSG_CALENDAR_IMPORT, &req.base, true,
+                  PARTRACK__MESSAGE_TYPE__MSG_CALENDAR_IMPORT_REPLY,
+                  &partrack__calendar_import_reply__descriptor, (ProtobufCMessage **)&r);
+    free(data);
+    free(pos);
+    if (rc != CLI_OK)
+        return rc;
+    if (json)
+        cli_print_json(json_pack("{s:i, s:i, s:i}", "years", (int)r->years, "checked",
+                                 (int)r->checked, "moved", (int)r->moved));
+    else
+        printf("calendar imported: %u years; %u open due dates checked, %u moved\n", r->years,
+               r->checked, r->moved);
+    partrack__calendar_import_reply__free_unpacked(r, NULL);
+    return CLI_OK;
+}
+
 int cli_calendar(cli_t *cli, int argc, char **argv)
 {
-    (void)cli;
     static const struct {
         const char *name;
         int (*run)(int, char **);
@@ -525,6 +580,8 @@ int cli_calendar(cli_t *cli, int argc, char **argv)
         fputs(calendar_usage, stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "import") == 0)
+        return cli_run_online(cli, verb_import, argc - 1, argv + 1);
     for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
         if (strcmp(argv[1], verbs[v].name) == 0) {
             int rc = verbs[v].run(argc - 1, argv + 1);

@@ -112,7 +112,7 @@ int main(int argc, char **argv)
         .clock = {.manual = strcmp(clock, "manual") == 0},
     };
     ctx = zmq_ctx_new();
-    if (!(server = monitor_server_new(ctx, db, cal, &mc, errbuf, sizeof errbuf))) {
+    if (!(server = monitor_server_new(ctx, db, &cal, &mc, errbuf, sizeof errbuf))) {
         log_error("cannot start", "reason=\"%s\"", errbuf);
         goto done;
     }

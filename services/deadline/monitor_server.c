@@ -6,24 +6,26 @@
 #include "deadline.pb-c.h"
 #include "events.h"
 #include "log.h"
+#include "monitor_calendar.h"
 #include "monitor_ingest.h"
 #include "monitor_queries.h"
 #include "monitor_sweep.h"
 #include "rpc.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct monitor_server {
     db_t *db;
-    const workcal_t *cal;
+    workcal_t *cal; /* owned: replaced by a calendar import */
     monitor_config_t config;
     rpc_server_t *rpc;
     events_pub_t *pub;
 };
 
-monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, const workcal_t *cal,
+monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, workcal_t **cal,
                                      const monitor_config_t *config, char *errbuf, size_t errlen)
 {
     monitor_server_t *self = calloc(1, sizeof *self);
@@ -32,7 +34,19 @@ monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, const workcal_t *c
         return NULL;
     }
     self->db = db;
-    self->cal = cal;
+    self->cal = *cal;
+    *cal = NULL;
+    /* An imported calendar replaces the shipped one. */
+    workcal_t *stored = NULL;
+    char why[512];
+    int got = monitor_calendar_stored(db, &stored, why, sizeof why);
+    if (got == 1) {
+        workcal_destroy(&self->cal);
+        self->cal = stored;
+        log_info("calendar", "source=imported");
+    } else if (got < 0) {
+        log_error("imported calendar unusable, the shipped one is used", "reason=\"%s\"", why);
+    }
     self->config = *config;
     self->rpc = rpc_server_new(zmq_ctx, config->endpoint, config->max_msg_bytes, errbuf, errlen);
     if (self->rpc)
@@ -48,6 +62,7 @@ void monitor_server_destroy(monitor_server_t **self_p)
         return;
     rpc_server_destroy(&(*self_p)->rpc);
     events_pub_destroy(&(*self_p)->pub);
+    workcal_destroy(&(*self_p)->cal);
     free(*self_p);
     *self_p = NULL;
 }
@@ -227,6 +242,51 @@ done:
     partrack__clock_request__free_unpacked(r, NULL);
 }
 
+/* Reads the document, then stores it and recomputes in one transaction;
+ * the new calendar is used from the COMMIT on. */
+static void handle_calendar_import(monitor_server_t *self, rpc_request_t *req, int64_t now)
+{
+    Partrack__CalendarImportRequest *r =
+        decode(self, req, &partrack__calendar_import_request__descriptor);
+    if (!r)
+        return;
+    char why[1024];
+    workcal_t *cal = workcal_load_text((const char *)r->document.data, r->document.len, r->name,
+                                       why, sizeof why);
+    json_t *doc = cal ? json_loadb((const char *)r->document.data, r->document.len, 0, NULL) : NULL;
+    Partrack__CalendarImportReply reply = PARTRACK__CALENDAR_IMPORT_REPLY__INIT;
+    int64_t last = 0;
+    if (!cal) {
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_INVALID, why);
+        goto done;
+    }
+    reply.years = (uint32_t)json_object_size(json_object_get(doc, "years"));
+    if (db_begin(self->db) != DB_OK ||
+        monitor_calendar_apply(self->db, r->name, r->document.data, r->document.len, cal,
+                               &self->config.policy, now, &reply, &last) < 0) {
+        db_rollback(self->db);
+        reply_db_failure(self, req);
+        goto done;
+    }
+    if (db_commit(self->db) != DB_OK) {
+        reply_db_failure(self, req);
+        goto done;
+    }
+    workcal_destroy(&self->cal);
+    self->cal = cal;
+    cal = NULL;
+    if (last > 0)
+        events_pub_wake(self->pub, last);
+    log_info("calendar imported", "name=\"%s\" years=%u checked=%u moved=%u", r->name, reply.years,
+             reply.checked, reply.moved);
+    rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_CALENDAR_IMPORT_REPLY,
+                     &reply.base);
+done:
+    json_decref(doc);
+    workcal_destroy(&cal);
+    partrack__calendar_import_request__free_unpacked(r, NULL);
+}
+
 static void handle(monitor_server_t *self, rpc_request_t *req)
 {
     int64_t now;
@@ -246,6 +306,7 @@ static void handle(monitor_server_t *self, rpc_request_t *req)
     case PARTRACK__MESSAGE_TYPE__MSG_STATUS: handle_status(self, req, now); break;
     case PARTRACK__MESSAGE_TYPE__MSG_DUE_ACK: handle_ack(self, req, now); break;
     case PARTRACK__MESSAGE_TYPE__MSG_CLOCK: handle_clock(self, req, now); break;
+    case PARTRACK__MESSAGE_TYPE__MSG_CALENDAR_IMPORT: handle_calendar_import(self, req, now); break;
     default: {
         char message[128];
         snprintf(message, sizeof message, "the deadline service does not serve message type %d",

@@ -1,7 +1,7 @@
 /* monitor_server.h - the deadline service's loop: requests, events, sweeps
  *
  * One thread does, in turn: answer the request that came (due list,
- * status, acknowledgement, clock), apply the registry's new events
+ * status, acknowledgement, clock, calendar import), apply the registry's new events
  * (monitor_ingest), and sweep what fell due (monitor_sweep); then it wakes
  * its own consumers over PUB. Between requests it waits at most poll_ms, so
  * an event or a due instant is acted on within that time.
@@ -27,8 +27,10 @@ typedef struct {
     monitor_clock_t clock;
 } monitor_config_t;
 
-/* Binds the endpoints. db and cal are borrowed. NULL with a reason. */
-monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, const workcal_t *cal,
+/* Binds the endpoints. db is borrowed; takes ownership of *cal (the shipped
+ * calendar; a calendar imported earlier replaces it) and clears it. NULL
+ * with a reason. */
+monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, workcal_t **cal,
                                      const monitor_config_t *config, char *errbuf, size_t errlen);
 void monitor_server_destroy(monitor_server_t **self_p);
 

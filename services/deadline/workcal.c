@@ -421,19 +421,12 @@ workcal_t *workcal_new_statutory(void)
     return self;
 }
 
-workcal_t *workcal_load(const char *path, char *errbuf, size_t errlen)
+/* Builds a calendar from a parsed document; `name` for messages. Takes
+ * ownership of root. */
+static workcal_t *load_document(json_t *root, const char *name, char *errbuf, size_t errlen)
 {
     char err[512];
-    json_error_t jerr;
     workcal_t *self = NULL;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        if (jerr.line > 0)
-            snprintf(errbuf, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-        else
-            snprintf(errbuf, errlen, "%s: %s", path, jerr.text);
-        return NULL;
-    }
     if (!json_is_object(root)) {
         snprintf(err, sizeof err, "the top level must be an object");
         goto fail;
@@ -473,10 +466,38 @@ workcal_t *workcal_load(const char *path, char *errbuf, size_t errlen)
     json_decref(root);
     return self;
 fail:
-    snprintf(errbuf, errlen, "%s: %s", path, err);
+    snprintf(errbuf, errlen, "%s: %s", name, err);
     workcal_destroy(&self);
     json_decref(root);
     return NULL;
+}
+
+static workcal_t *json_failed(json_error_t *jerr, const char *name, char *errbuf, size_t errlen)
+{
+    if (jerr->line > 0)
+        snprintf(errbuf, errlen, "%s:%d:%d: %s", name, jerr->line, jerr->column, jerr->text);
+    else
+        snprintf(errbuf, errlen, "%s: %s", name, jerr->text);
+    return NULL;
+}
+
+workcal_t *workcal_load(const char *path, char *errbuf, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return json_failed(&jerr, path, errbuf, errlen);
+    return load_document(root, path, errbuf, errlen);
+}
+
+workcal_t *workcal_load_text(const char *text, size_t len, const char *name, char *errbuf,
+                             size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return json_failed(&jerr, name, errbuf, errlen);
+    return load_document(root, name, errbuf, errlen);
 }
 
 workcal_t *workcal_load_default(char *errbuf, size_t errlen)

@@ -33,6 +33,11 @@ workcal_t *workcal_new_statutory(void);
  * bad) on failure. Caller destroys. */
 workcal_t *workcal_load(const char *path, char *errbuf, size_t errlen);
 
+/* The same from a document in memory (text[0..len), need not end in NUL);
+ * `name` says where it came from in messages. */
+workcal_t *workcal_load_text(const char *text, size_t len, const char *name, char *errbuf,
+                             size_t errlen);
+
 /* The shipped data file: $PARTRACK_CALENDAR_FILE if set, else
  * share/partrack/calendar-vn.json next to the running binary (build tree or
  * installed prefix). NULL with a reason on failure. */

@@ -383,3 +383,55 @@ Test(deadline, a_triggered_event_task_starts_its_clock)
     harness_run_free(&r);
     cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskTriggered'"), 1);
 }
+
+Test(deadline, a_calendar_change_moves_due_dates_and_their_levels)
+{
+    /* 4/7/2024 is task 1's last day; on its morning the task is due. */
+    clock_set("2024-07-04T09:00");
+    cr_assert_eq(transitions("1", 2), 1);
+    /* An official notice makes 4/7 a day off (a drill: it was not). */
+    json_error_t jerr;
+    json_t *doc =
+        json_load_file(harness_source("services/deadline/data/calendar-vn.json"), 0, &jerr);
+    cr_assert_not_null(doc, "%s", jerr.text);
+    json_t *off =
+        json_object_get(json_object_get(json_object_get(doc, "years"), "2024"), "days_off");
+    json_array_append_new(off, json_pack("{s:s, s:s}", "date", "2024-07-04", "name", "Nghỉ thử"));
+    char *text = json_dumps(doc, JSON_INDENT(1));
+    json_decref(doc);
+    const char *file = harness_write_temp("calendar.json", text, strlen(text));
+    free(text);
+    harness_run_t r;
+    int rc = dl(&r, "calendar", "import", file, "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(out, "moved")), 1, "%s", r.out);
+    json_decref(out);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '1' AND o.effective = '2024-07-05' "
+                     "AND o.level = 1"),
+                 1, "due on Friday 5/7 now, so only due soon on the 4th");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.event_log WHERE type = 'DueRecomputed'"), 1);
+    /* The moved date reaches `due` again, at its new instant. */
+    clock_set("2024-07-05T08:00");
+    cr_assert_eq(transitions("1", 2), 2);
+    /* The imported calendar survives a restart. */
+    harness_service_stop(&deadline, SIGTERM);
+    cr_assert_eq(harness_service_restart(&deadline), 0);
+    FILE *log = fopen(deadline.log, "r");
+    char line[1024];
+    bool imported = false;
+    while (log && fgets(line, sizeof line, log))
+        imported |= strstr(line, "source=imported") != NULL;
+    if (log)
+        fclose(log);
+    cr_assert(imported, "the restarted service runs on the imported calendar");
+    /* A document that is not a calendar is refused and changes nothing. */
+    const char *bad = harness_write_temp("bad.json", "{\"format\": 2}", 13);
+    rc = dl(&r, "calendar", "import", bad, NULL, NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, "format"), "%s", r.err);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.calendar WHERE name LIKE '%calendar.json'"), 1);
+}
