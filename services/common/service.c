@@ -68,3 +68,27 @@ int service_start(const char *name, const char *about, config_entry_t *config, s
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }
+
+db_t *service_open_db(const char *app, const char *url, int wait_seconds, const char *schema,
+                      const migration_t *migrations, int count)
+{
+    char errbuf[2048];
+    int applied;
+    db_t *db = db_new(url, app);
+    if (!db) {
+        log_error("out of memory", "%s", "");
+        return NULL;
+    }
+    if (db_ensure(db, wait_seconds * 1000) != DB_OK) {
+        log_error("database unreachable", "reason=\"%s\"", db_error(db));
+        db_destroy(&db);
+        return NULL;
+    }
+    if (migrate_apply(db, schema, migrations, count, &applied, errbuf, sizeof errbuf) < 0) {
+        log_error("migration failed", "reason=\"%s\"", errbuf);
+        db_destroy(&db);
+        return NULL;
+    }
+    log_info("migrations", "schema=%s applied=%d", schema, applied);
+    return db;
+}

@@ -10,6 +10,8 @@
 #define PARTRACK_SERVICE_H
 
 #include "config.h"
+#include "db.h"
+#include "migrate.h"
 
 #include <stdbool.h>
 
@@ -21,5 +23,11 @@ int service_start(const char *name, const char *about, config_entry_t *config, s
 
 /* True once a stop signal arrived. */
 bool service_stopping(void);
+
+/* Connects to the database at `url` as `app`, waiting up to wait_seconds for
+ * it, and applies the service's migrations to `schema`. Returns the
+ * connection (caller destroys with db_destroy), or NULL after logging why. */
+db_t *service_open_db(const char *app, const char *url, int wait_seconds, const char *schema,
+                      const migration_t *migrations, int count);
 
 #endif

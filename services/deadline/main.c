@@ -81,22 +81,11 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     monitor_server_t *server = NULL;
     workcal_t *cal = NULL;
-    db_t *db = db_new(value("PARTRACK_DATABASE_URL"), "partrack-deadline");
-    if (!db) {
-        log_error("out of memory", "%s", "");
+    db_t *db = service_open_db("partrack-deadline", value("PARTRACK_DATABASE_URL"),
+                               number("PARTRACK_DB_WAIT_SECONDS"), "deadline", deadline_migrations,
+                               deadline_migrations_count);
+    if (!db)
         return 1;
-    }
-    if (db_ensure(db, number("PARTRACK_DB_WAIT_SECONDS") * 1000) != DB_OK) {
-        log_error("database unreachable", "reason=\"%s\"", db_error(db));
-        goto done;
-    }
-    int applied;
-    if (migrate_apply(db, "deadline", deadline_migrations, deadline_migrations_count, &applied,
-                      errbuf, sizeof errbuf) < 0) {
-        log_error("migration failed", "reason=\"%s\"", errbuf);
-        goto done;
-    }
-    log_info("migrations", "schema=deadline applied=%d", applied);
     if (!(cal = workcal_load_default(errbuf, sizeof errbuf))) {
         log_error("calendar unreadable", "reason=\"%s\"", errbuf);
         goto done;

@@ -61,22 +61,11 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     registry_server_t *server = NULL;
     workcal_t *cal = NULL;
-    db_t *db = db_new(value("PARTRACK_DATABASE_URL"), "partrack-registry");
-    if (!db) {
-        log_error("out of memory", "%s", "");
+    db_t *db = service_open_db("partrack-registry", value("PARTRACK_DATABASE_URL"),
+                               (int)number("PARTRACK_DB_WAIT_SECONDS"), "registry",
+                               registry_migrations, registry_migrations_count);
+    if (!db)
         return 1;
-    }
-    if (db_ensure(db, (int)number("PARTRACK_DB_WAIT_SECONDS") * 1000) != DB_OK) {
-        log_error("database unreachable", "reason=\"%s\"", db_error(db));
-        goto done;
-    }
-    int applied;
-    if (migrate_apply(db, "registry", registry_migrations, registry_migrations_count, &applied,
-                      errbuf, sizeof errbuf) < 0) {
-        log_error("migration failed", "reason=\"%s\"", errbuf);
-        goto done;
-    }
-    log_info("migrations", "schema=registry applied=%d", applied);
 
     cal = workcal_load_default(errbuf, sizeof errbuf);
     if (!cal) {
