@@ -8,6 +8,7 @@
 #include "cli_calendar.h"
 #include "cli_common.h"
 #include "cli_deadline.h"
+#include "cli_consult.h"
 #include "cli_due.h"
 #include "cli_plan.h"
 #include "cli_task.h"
@@ -35,6 +36,7 @@ static const char usage[] =
     "  plan      plans and their task tables: parse (offline), import, show\n"
     "  target    plans' targets (chỉ tiêu): parse (offline), import, list, cascade\n"
     "  due       tasks' due dates: open occurrences by level, ack an alert\n"
+    "  consult   consultations (lấy ý kiến): request, answer, show\n"
     "  status    done on time, late, open, overdue, waiting: by unit, by area\n"
     "  clock     the deadline service's clock: show, set (manual clock only)\n"
     "\n"
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
         {"plan", cli_plan, true}, /* cli_plan makes a context for its online verbs */
         {"target", cli_target, true},
         {"due", cli_due, false},
+        {"consult", cli_consult, false},
         {"status", cli_status, false},
         {"clock", cli_clock, false},
     };

@@ -6,6 +6,7 @@
 #include "deadline.h"
 #include "events.pb-c.h"
 #include "log.h"
+#include "monitor_consult.h"
 #include "monitor_transition.h"
 
 #include <stdio.h>
@@ -365,5 +366,7 @@ int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
         return on_plan_issued(db, event);
     if (strcmp(event->type, "TaskTriggered") == 0)
         return on_task_triggered(db, in, event);
+    if (strncmp(event->type, "Consultation", 12) == 0)
+        return monitor_consult_ingest(db, event);
     return 0; /* units, targets: not this service's concern */
 }

@@ -7,6 +7,7 @@
 #include "events.h"
 #include "log.h"
 #include "monitor_calendar.h"
+#include "monitor_consult.h"
 #include "monitor_ingest.h"
 #include "monitor_queries.h"
 #include "monitor_sweep.h"
@@ -92,9 +93,16 @@ static long catch_up(monitor_server_t *self)
         log_warn("sweep failed", "reason=\"%s\"", db_error(self->db));
         return -1;
     }
+    size_t deemed = 0;
+    if (monitor_consult_sweep(self->db, now, self->config.batch, &deemed, &last) < 0) {
+        log_warn("consultation sweep failed", "reason=\"%s\"", db_error(self->db));
+        return -1;
+    }
     if (last > 0)
         events_pub_wake(self->pub, last);
-    size_t total = in.transitions + swept;
+    if (deemed > 0)
+        log_info("consultations deemed agreed", "count=%zu", deemed);
+    size_t total = in.transitions + swept + deemed;
     if (total > 0)
         log_info("transitions", "count=%zu ingested=%zu swept=%zu", total, in.transitions, swept);
     return (long)total;

@@ -6,6 +6,7 @@
  */
 #include "registry_server.h"
 
+#include "consult_handlers.h"
 #include "log.h"
 #include "plan_handlers.h"
 #include "target_handlers.h"
@@ -74,6 +75,9 @@ static const struct {
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW, task_handle_show},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, task_handle_update},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_TRIGGER, task_handle_trigger},
+    {PARTRACK__MESSAGE_TYPE__MSG_CONSULT_REQUEST, consult_handle_request},
+    {PARTRACK__MESSAGE_TYPE__MSG_CONSULT_ANSWER, consult_handle_answer},
+    {PARTRACK__MESSAGE_TYPE__MSG_CONSULT_SHOW, consult_handle_show},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_IMPORT, target_handle_import},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_LIST, target_handle_list},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_CASCADE, target_handle_cascade},

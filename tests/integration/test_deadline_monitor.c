@@ -435,3 +435,80 @@ Test(deadline, a_calendar_change_moves_due_dates_and_their_levels)
     harness_run_free(&r);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.calendar WHERE name LIKE '%calendar.json'"), 1);
 }
+
+/* Requests a consultation; returns its id. */
+static long consult(const char *to, const char *due)
+{
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "consult", "request", "--from",
+                         "HN.HADONG.PHULAM.VP", "--to", to, "--subject",
+                         "Góp ý dự thảo Kế hoạch CCHC năm 2025", "--due", due, "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    long id = (long)json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    harness_run_free(&r);
+    return id;
+}
+
+static long deemed(void)
+{
+    return sql("SELECT count(*) FROM deadline.event_log WHERE type = 'ConsultationDeemedAgreed'");
+}
+
+Test(deadline, a_consultation_without_an_answer_is_deemed_agreed_once)
+{
+    clock_set("2024-03-01");
+    long silent = consult("HN.HADONG.NV", "2024-03-15");
+    long answered = consult("HN.HADONG.TP", "2024-03-15");
+    /* Due on a day off (30/4): it ends with Thursday 2/5. */
+    long holiday = consult("HN.HADONG.TCKH", "2024-04-30");
+    char id[24];
+    snprintf(id, sizeof id, "%ld", answered);
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "consult", "answer", id, "--text",
+                         "Thống nhất với dự thảo", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "consult", "answer", id, "--text", "Lần nữa", NULL);
+    cr_assert_eq(rc, 1, "answered once");
+    harness_run_free(&r);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.consultation WHERE state = "
+                                   "'answered'") < 1;
+         i++)
+        usleep(20000);
+    clock_set("2024-03-15T23:59");
+    cr_assert_eq(deemed(), 0, "not before 24:00 of the due date");
+    clock_set("2024-03-16");
+    cr_assert_eq(deemed(), 1);
+    char query[256];
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM deadline.consultation WHERE id = %ld AND state = "
+             "'deemed_agreed'",
+             silent);
+    cr_assert_eq(sql(query), 1);
+    clock_set("2024-05-02T23:00");
+    cr_assert_eq(deemed(), 1, "30/4 and 1/5 are days off: the holiday one ends with 2/5");
+    clock_set("2024-05-03");
+    cr_assert_eq(deemed(), 2);
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM registry.consultation WHERE id = %ld AND effective_due = "
+             "'2024-05-02'",
+             holiday);
+    cr_assert_eq(sql(query), 1);
+    clock_set("2024-06-01");
+    cr_assert_eq(deemed(), 2, "once each");
+    /* The registry shows the answer. */
+    rc = harness_cli(&r, registry.endpoint, "consult", "show", id, "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    cr_assert_str_eq(json_string_value(json_object_get(out, "answer")), "Thống nhất với dự thảo");
+    json_decref(out);
+    harness_run_free(&r);
+    /* Bad requests are refused. */
+    rc = harness_cli(&r, registry.endpoint, "consult", "request", "--from", "HN.HADONG.PHULAM.VP",
+                     "--to", "HN.KHONGCO", "--subject", "x", "--due", "2024-03-15", NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, "to: HN.KHONGCO is not a unit"), "%s", r.err);
+    harness_run_free(&r);
+}
