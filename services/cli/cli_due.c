@@ -126,6 +126,14 @@ static json_t *due_item_json(const Partrack__DueItem *d)
                         d->has_days_left ? json_integer(d->days_left) : json_null());
     json_object_set_new(o, "workdays_overdue",
                         d->has_workdays_overdue ? json_integer(d->workdays_overdue) : json_null());
+    const Partrack__Threatened *t = d->threatens;
+    json_object_set_new(o, "threatens",
+                        t ? json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "occurrence_id",
+                                      (json_int_t)t->occurrence_id, "task_id",
+                                      (json_int_t)t->task_id, "plan_number", t->plan_number,
+                                      "ordinal", cli_json_string(t->ordinal), "title", t->title,
+                                      "due_date", t->due_date)
+                          : json_null());
     return o;
 }
 
@@ -187,6 +195,13 @@ static void due_reply_print(const Partrack__DueListReply *r, bool count)
         for (size_t k = 0; k < d->n_lead; k++)
             printf("%s%s", k ? "," : "  ", d->lead[k]);
         putchar('\n');
+        if (d->threatens) {
+            const Partrack__Threatened *t = d->threatens;
+            char due[32];
+            format_date(t->due_date, due, sizeof due);
+            printf("          ↳ threatens / ảnh hưởng: %s %s (hạn %s) %s\n", t->plan_number,
+                   t->ordinal ? t->ordinal : "", due, t->title);
+        }
     }
     if (count)
         printf("%zu of %u occurrence%s\n", r->n_items, r->total, r->total == 1 ? "" : "s");

@@ -19,6 +19,7 @@ static const char task_usage[] =
     "  update ID [--progress P] [--status open|done|cancelled] [--note TEXT]\n"
     "            [--evidence REF]... [--completed DATE] [--json]\n"
     "  trigger ID --on DATE [--json]   the event an event task waits for happened\n"
+    "  feed ID --into ID [--json]      the task's result feeds another (a report chain)\n"
     "\n"
     "Search is accent-insensitive: \"doi thoai\" finds \"Tổ chức đối thoại\".\n";
 
@@ -349,6 +350,43 @@ static int verb_trigger(cli_t *cli, int argc, char **argv)
     return print_task_reply(rc, r, json);
 }
 
+static int verb_feed(cli_t *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: partrack task feed ID --into ID [--json]\n\n"
+        "Links a report chain: task ID's result feeds task --into (\"the sections report\n"
+        "before the 5th of the quarter's last month; the ward office sums them up for\n"
+        "the district before the 10th\"). When an occurrence of ID is due or late,\n"
+        "`partrack due` shows the deadline of --into it threatens. A chain may not loop.\n";
+    const char *into = NULL;
+    bool json = false, help;
+    const cli_option_t options[] = {
+        {"into", &into, NULL, NULL, NULL},
+        {"json", NULL, &json, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
+    Partrack__TaskFeedRequest req = PARTRACK__TASK_FEED_REQUEST__INIT;
+    if (rc == CLI_OK && !help && (npos != 1 || !into)) {
+        fprintf(stderr, "partrack: name one task id and --into ID\n\n%s", usage);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && !help)
+        rc = task_id_arg(pos[0], &req.id, usage);
+    if (rc == CLI_OK && !help)
+        rc = task_id_arg(into, &req.into, usage);
+    free(pos);
+    if (rc != CLI_OK || help)
+        return rc;
+    Partrack__TaskShowReply *r = NULL;
+    rc = cli_call(cli, cli->registry, PARTRACK__MESSAGE_TYPE__MSG_TASK_FEED, &req.base, true,
+                  PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY,
+                  &partrack__task_show_reply__descriptor, (ProtobufCMessage **)&r);
+    return print_task_reply(rc, r, json);
+}
+
 int cli_task(cli_t *cli, int argc, char **argv)
 {
     static const struct {
@@ -357,7 +395,8 @@ int cli_task(cli_t *cli, int argc, char **argv)
     } verbs[] = {{"list", verb_list},
                  {"show", verb_show},
                  {"update", verb_update},
-                 {"trigger", verb_trigger}};
+                 {"trigger", verb_trigger},
+                 {"feed", verb_feed}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(task_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

@@ -355,6 +355,23 @@ done:
     return rc;
 }
 
+static int on_task_feeds(db_t *db, const event_t *event)
+{
+    Partrack__TaskFeeds *ev =
+        partrack__task_feeds__unpack(NULL, event->payload_len, event->payload);
+    if (!ev)
+        return 0;
+    char from[24], into[24];
+    snprintf(from, sizeof from, "%lld", (long long)ev->task_id);
+    snprintf(into, sizeof into, "%lld", (long long)ev->into_task_id);
+    const char *p[] = {from, into};
+    partrack__task_feeds__free_unpacked(ev, NULL);
+    return exec_ok(db,
+                   "INSERT INTO deadline.task_feed (task_id, into_task_id) VALUES ($1::bigint, "
+                   "$2::bigint) ON CONFLICT DO NOTHING",
+                   2, p);
+}
+
 int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
 {
     monitor_ingest_t *in = arg;
@@ -366,6 +383,8 @@ int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
         return on_plan_issued(db, event);
     if (strcmp(event->type, "TaskTriggered") == 0)
         return on_task_triggered(db, in, event);
+    if (strcmp(event->type, "TaskFeeds") == 0)
+        return on_task_feeds(db, event);
     if (strncmp(event->type, "Consultation", 12) == 0)
         return monitor_consult_ingest(db, event);
     return 0; /* units, targets: not this service's concern */

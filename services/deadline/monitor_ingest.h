@@ -14,6 +14,7 @@
  * PlanIssued replacing a plan: the old plan's open occurrences are cancelled.
  * TaskTriggered: a waiting task gets its one due occurrence, the period its
  * phrase gives counted from the event (due_after_event), or the event's day.
+ * TaskFeeds: a report chain's link, kept for the threats a late link poses.
  * Consultation events go to monitor_consult.h.
  * Everything happens in the consumer's transaction (events_consume).
  */

@@ -1,6 +1,8 @@
 /* monitor_queries.c - what is due, and how units stand (see the header) */
 #include "monitor_queries.h"
 
+#include "monitor_transition.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,8 @@
 /* Columns of a due item, and the query that gives them. */
 #define DUE_COLUMNS                                                                                \
     "SELECT o.id, t.task_id, t.plan_number, t.plan_unit, t.ordinal, t.title, t.lead::text, "       \
-    "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.kind, o.level, "   \
-    "count(*) OVER () "
+    "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.kind, "            \
+    "o.level, " MONITOR_THREAT_COLUMNS ", count(*) OVER () "
 
 enum {
     D_ID,
@@ -26,6 +28,12 @@ enum {
     D_LABEL,
     D_KIND,
     D_LEVEL,
+    D_TH_ID,
+    D_TH_TASK,
+    D_TH_PLAN,
+    D_TH_ORDINAL,
+    D_TH_TITLE,
+    D_TH_DUE,
     D_TOTAL
 };
 
@@ -53,6 +61,34 @@ static char **split_lead(const char *literal, size_t *n)
         out[(*n)++] = strdup(w);
     free(copy);
     return out;
+}
+
+static Partrack__Threatened *threat_from_row(PGresult *res, int r)
+{
+    Partrack__Threatened *t = malloc(sizeof *t);
+    if (!t)
+        return NULL;
+    partrack__threatened__init(t);
+    char date[11];
+    t->occurrence_id = strtoll(PQgetvalue(res, r, D_TH_ID), NULL, 10);
+    t->task_id = strtoll(PQgetvalue(res, r, D_TH_TASK), NULL, 10);
+    t->plan_number = dup_cell(res, r, D_TH_PLAN);
+    t->ordinal = dup_cell(res, r, D_TH_ORDINAL);
+    t->title = dup_cell(res, r, D_TH_TITLE);
+    date_format_iso((date_t)atol(PQgetvalue(res, r, D_TH_DUE)), date);
+    t->due_date = strdup(date);
+    return t;
+}
+
+static void threat_free(Partrack__Threatened *t)
+{
+    if (!t)
+        return;
+    free(t->plan_number);
+    free(t->ordinal);
+    free(t->title);
+    free(t->due_date);
+    free(t);
 }
 
 static Partrack__DueItem *item_from_row(PGresult *res, int r, const workcal_t *cal,
@@ -91,6 +127,8 @@ static Partrack__DueItem *item_from_row(PGresult *res, int r, const workcal_t *c
             it->has_workdays_overdue = 1;
             it->workdays_overdue = due_workdays_overdue(cal, eff, now);
         }
+        if (l >= DUE_DUE && !PQgetisnull(res, r, D_TH_ID))
+            it->threatens = threat_from_row(res, r);
         if (!PQgetisnull(res, r, D_NOM)) {
             date_format_iso((date_t)atol(PQgetvalue(res, r, D_NOM)), date);
             it->nominal_date = strdup(date);
@@ -117,6 +155,7 @@ static void item_free(Partrack__DueItem *it)
     free(it->label);
     free(it->level);
     free(it->level_vn);
+    threat_free(it->threatens);
     free(it);
 }
 
@@ -162,14 +201,16 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
     PGresult *res = db_exec(
         db,
         "SELECT * FROM (" DUE_COLUMNS "FROM deadline.occurrence o JOIN deadline.task t ON "
-        "t.task_id = o.task_id WHERE o.state = 'open' AND (o.kind = 'due' OR o.level = 5) AND "
+        "t.task_id = o.task_id " MONITOR_THREAT_JOIN
+        "WHERE o.state = 'open' AND (o.kind = 'due' OR o.level = 5) AND "
         "($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY (t.cooperating)) AND ($2::text IS "
         "NULL OR t.plan_number = $2) AND ($5::int IS NULL OR (o.kind = 'due' AND o.effective <= "
         "$4::date + $5::int)) AND (NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT(
             "o.effective") " <= to_timestamp($3::bigint))) "
                            "UNION ALL SELECT NULL, t.task_id, t.plan_number, t.plan_unit, "
                            "t.ordinal, t.title, "
-                           "t.lead::text, NULL, NULL, NULL, NULL, 0, 0 FROM deadline.task t WHERE "
+                           "t.lead::text, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, "
+                           "NULL, 0 FROM deadline.task t WHERE "
                            "t.waiting AND "
                            "t.status = 'open' AND NOT $7::boolean AND ($1::text IS NULL OR $1 = "
                            "ANY (t.lead) OR $1 "
@@ -210,10 +251,11 @@ int monitor_due_one(db_t *db, const workcal_t *cal, const due_policy_t *policy, 
     snprintf(id_text, sizeof id_text, "%lld", (long long)id);
     const char *params[] = {id_text};
     db_status_t st;
-    PGresult *res = db_exec(db,
-                            DUE_COLUMNS "FROM deadline.occurrence o JOIN deadline.task t ON "
-                                        "t.task_id = o.task_id WHERE o.id = $1::bigint",
-                            1, params, &st);
+    PGresult *res =
+        db_exec(db,
+                DUE_COLUMNS "FROM deadline.occurrence o JOIN deadline.task t ON "
+                            "t.task_id = o.task_id " MONITOR_THREAT_JOIN "WHERE o.id = $1::bigint",
+                1, params, &st);
     if (!res)
         return -1;
     int found = PQntuples(res) == 1;

@@ -24,15 +24,25 @@ enum {
     C_TITLE,
     C_ORDINAL,
     C_LEAD,
+    C_THREAT_ID,
+    C_THREAT_TASK,
+    C_THREAT_PLAN,
+    C_THREAT_ORDINAL,
+    C_THREAT_TITLE,
+    C_THREAT_DUE,
 };
 
+/* The batch is chosen and locked first, on the next_at index alone, then
+ * joined with its task and chain: whatever plan PostgreSQL keeps for the
+ * prepared statement, the joins only ever see the batch. */
 static const char due_sql[] =
+    "WITH due AS MATERIALIZED (SELECT id FROM deadline.occurrence WHERE next_at <= "
+    "to_timestamp($1::bigint) ORDER BY next_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED) "
     "SELECT o.id, o.task_id, o.next_level, floor(extract(epoch FROM o.next_at))::bigint, "
     "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.acked_level, "
-    "o.kind, t.plan_number, t.plan_unit, t.title, t.ordinal, t.lead::text "
-    "FROM deadline.occurrence o JOIN deadline.task t ON t.task_id = o.task_id "
-    "WHERE o.next_at <= to_timestamp($1::bigint) ORDER BY o.next_at, o.id LIMIT $2::int "
-    "FOR UPDATE OF o SKIP LOCKED";
+    "o.kind, t.plan_number, t.plan_unit, t.title, t.ordinal, t.lead::text, " MONITOR_THREAT_COLUMNS
+    "FROM due JOIN deadline.occurrence o ON o.id = due.id JOIN deadline.task t ON t.task_id = "
+    "o.task_id " MONITOR_THREAT_JOIN "ORDER BY o.next_at, o.id";
 
 static char *cell(PGresult *res, int r, int c)
 {
@@ -42,6 +52,17 @@ static char *cell(PGresult *res, int r, int c)
 static date_t date_cell(PGresult *res, int r, int c)
 {
     return PQgetisnull(res, r, c) ? DATE_INVALID : (date_t)atol(PQgetvalue(res, r, c));
+}
+
+/* Due order: by instant, then occurrence, then level. */
+static int step_cmp(const void *a, const void *b)
+{
+    const monitor_step_t *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    if (x->occurrence_id != y->occurrence_id)
+        return x->occurrence_id < y->occurrence_id ? -1 : 1;
+    return (int)x->level - (int)y->level;
 }
 
 /* One batch: 1 if it moved something, 0 if nothing was due, -1 on failure. */
@@ -66,38 +87,58 @@ static int sweep_batch(db_t *db, const workcal_t *cal, const due_policy_t *polic
         db_rollback(db);
         return 0;
     }
-    monitor_step_t *steps = calloc((size_t)n, sizeof *steps);
+    /* Every level an occurrence has reached by now, not only the next: an
+     * occurrence the service could not watch for days catches up in one
+     * batch, and the steps are recorded in the order they fell due. */
+    size_t max_steps = (size_t)n * DUE_LEVELS, nsteps = 0;
+    monitor_step_t *steps = calloc(max_steps, sizeof *steps);
     char(*text)[4][24] = calloc((size_t)n, sizeof *text);
     db_column_t cols[4] = {0};
     int rc = -1;
     if (!steps || !text)
         goto fail;
     for (int r = 0; r < n; r++) {
-        monitor_step_t *s = &steps[r];
-        s->occurrence_id = strtoll(PQgetvalue(res, r, C_ID), NULL, 10);
-        s->task_id = strtoll(PQgetvalue(res, r, C_TASK), NULL, 10);
-        s->level = (due_level_t)atoi(PQgetvalue(res, r, C_NEXT_LEVEL));
-        s->at = strtoll(PQgetvalue(res, r, C_NEXT_AT), NULL, 10);
-        s->effective = date_cell(res, r, C_EFFECTIVE);
-        s->nominal = date_cell(res, r, C_NOMINAL);
-        s->label = cell(res, r, C_LABEL);
-        s->plan_number = PQgetvalue(res, r, C_PLAN);
-        s->plan_unit = PQgetvalue(res, r, C_UNIT);
-        s->title = PQgetvalue(res, r, C_TITLE);
-        s->ordinal = cell(res, r, C_ORDINAL);
-        s->lead = PQgetvalue(res, r, C_LEAD);
-        /* What comes after this level. */
-        due_level_t next = DUE_LONG_TERM;
-        int64_t next_at = 0;
-        bool more = false;
-        if (strcmp(PQgetvalue(res, r, C_KIND), "due") == 0 && s->effective != DATE_INVALID) {
-            int64_t at[DUE_LEVELS];
-            due_level_instants(cal, s->effective, policy, at);
-            s->workdays_overdue = due_workdays_overdue(cal, s->effective, s->at);
-            more = due_next(at, s->level, atoi(PQgetvalue(res, r, C_ACKED)), &next, &next_at);
+        monitor_step_t base = {0};
+        base.occurrence_id = strtoll(PQgetvalue(res, r, C_ID), NULL, 10);
+        base.task_id = strtoll(PQgetvalue(res, r, C_TASK), NULL, 10);
+        base.effective = date_cell(res, r, C_EFFECTIVE);
+        base.nominal = date_cell(res, r, C_NOMINAL);
+        base.label = cell(res, r, C_LABEL);
+        base.plan_number = PQgetvalue(res, r, C_PLAN);
+        base.plan_unit = PQgetvalue(res, r, C_UNIT);
+        base.title = PQgetvalue(res, r, C_TITLE);
+        base.ordinal = cell(res, r, C_ORDINAL);
+        base.lead = PQgetvalue(res, r, C_LEAD);
+        if (!PQgetisnull(res, r, C_THREAT_ID)) {
+            base.threat_occurrence = strtoll(PQgetvalue(res, r, C_THREAT_ID), NULL, 10);
+            base.threat_task = strtoll(PQgetvalue(res, r, C_THREAT_TASK), NULL, 10);
+            base.threat_plan = PQgetvalue(res, r, C_THREAT_PLAN);
+            base.threat_ordinal = cell(res, r, C_THREAT_ORDINAL);
+            base.threat_title = PQgetvalue(res, r, C_THREAT_TITLE);
+            base.threat_due = date_cell(res, r, C_THREAT_DUE);
         }
-        snprintf(text[r][0], 24, "%lld", (long long)s->occurrence_id);
-        snprintf(text[r][1], 24, "%d", (int)s->level);
+        bool due_kind =
+            strcmp(PQgetvalue(res, r, C_KIND), "due") == 0 && base.effective != DATE_INVALID;
+        int acked = atoi(PQgetvalue(res, r, C_ACKED));
+        int64_t at[DUE_LEVELS];
+        if (due_kind)
+            due_level_instants(cal, base.effective, policy, at);
+        due_level_t level = (due_level_t)atoi(PQgetvalue(res, r, C_NEXT_LEVEL)), next = level;
+        int64_t when = strtoll(PQgetvalue(res, r, C_NEXT_AT), NULL, 10), next_at = when;
+        bool more = true;
+        while (more && next_at <= now && nsteps < max_steps) {
+            level = next;
+            when = next_at;
+            monitor_step_t *s = &steps[nsteps++];
+            *s = base;
+            s->level = level;
+            s->at = when;
+            if (due_kind)
+                s->workdays_overdue = due_workdays_overdue(cal, base.effective, when);
+            more = due_kind && due_next(at, level, acked, &next, &next_at);
+        }
+        snprintf(text[r][0], 24, "%lld", (long long)base.occurrence_id);
+        snprintf(text[r][1], 24, "%d", (int)level);
         snprintf(text[r][2], 24, "%d", (int)next);
         snprintf(text[r][3], 24, "%lld", (long long)next_at);
         const char *vals[4] = {text[r][0], text[r][1], more ? text[r][2] : NULL,
@@ -106,8 +147,9 @@ static int sweep_batch(db_t *db, const workcal_t *cal, const due_policy_t *polic
             if (db_column_push(&cols[c], vals[c]) < 0)
                 goto fail;
     }
+    qsort(steps, nsteps, sizeof *steps, step_cmp);
     size_t recorded;
-    if (monitor_steps_record(db, steps, (size_t)n, &recorded, last_event) < 0)
+    if (monitor_steps_record(db, steps, nsteps, &recorded, last_event) < 0)
         goto fail;
     PGresult *up = db_exec_columns(db,
                                    "UPDATE deadline.occurrence o SET level = u.l, next_level = "

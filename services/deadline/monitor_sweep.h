@@ -4,10 +4,13 @@
  * instant has passed (the partial index on next_at: an idle sweep reads
  * nothing), records each transition once (monitor_transition.h), and sets
  * the occurrence's next level and instant, all in one transaction a batch.
- * An occurrence several levels behind (the service was down) moves one
- * level per batch, so the missed transitions come out once each, in the
- * order they fell due. Rows are taken FOR UPDATE SKIP LOCKED: several
- * instances share the work without doing any twice.
+ * An occurrence several levels behind (the service was down) goes through
+ * every level it reached in the same batch, and the batch's transitions are
+ * recorded in the order they fell due, so the missed ones come out once
+ * each, in due order (within a batch of PARTRACK_DEADLINE_BATCH
+ * occurrences; batches follow each other by their first missed instant).
+ * Rows are taken FOR UPDATE SKIP LOCKED: several instances share the work
+ * without doing any twice.
  */
 #ifndef PARTRACK_MONITOR_SWEEP_H
 #define PARTRACK_MONITOR_SWEEP_H

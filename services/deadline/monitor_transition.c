@@ -61,6 +61,18 @@ static uint8_t *pack_step(const monitor_step_t *s, size_t *len)
         ev.has_workdays_overdue = 1;
         ev.workdays_overdue = s->workdays_overdue;
     }
+    Partrack__Threatened threat = PARTRACK__THREATENED__INIT;
+    char threat_due[11];
+    if (s->threat_occurrence && s->level >= DUE_DUE && s->level <= DUE_ESCALATED) {
+        threat.occurrence_id = s->threat_occurrence;
+        threat.task_id = s->threat_task;
+        threat.plan_number = (char *)s->threat_plan;
+        threat.ordinal = (char *)s->threat_ordinal;
+        threat.title = (char *)s->threat_title;
+        date_format_iso(s->threat_due, threat_due);
+        threat.due_date = threat_due;
+        ev.threatens = &threat;
+    }
     char *copy = NULL;
     ev.lead = split_codes(s->lead, &ev.n_lead, &copy);
     uint8_t *buf = NULL;

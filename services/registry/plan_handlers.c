@@ -12,6 +12,7 @@
 #include "plan_store.h"
 #include "plan_table.h"
 #include "plan_tree.h"
+#include "task_feed.h"
 #include "task_trigger.h"
 #include "plans.pb-c.h"
 #include "unit_import.h"
@@ -346,6 +347,20 @@ static int update_change(db_t *db, const void *req, problems_t *problems, int64_
 static int trigger_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)
 {
     return task_trigger(db, req, LOCAL_PUBLISHER, problems, last_event);
+}
+
+static int feed_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)
+{
+    return task_feed(db, req, LOCAL_PUBLISHER, problems, last_event);
+}
+
+void task_handle_feed(call_t *c)
+{
+    Partrack__TaskFeedRequest *req = call_decode(c, &partrack__task_feed_request__descriptor);
+    if (!req)
+        return;
+    change_task(c, req->id, req, feed_change, "link refused, nothing was changed");
+    partrack__task_feed_request__free_unpacked(req, NULL);
 }
 
 void task_handle_update(call_t *c)

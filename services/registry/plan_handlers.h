@@ -13,5 +13,6 @@ void task_handle_list(call_t *c);
 void task_handle_show(call_t *c);
 void task_handle_update(call_t *c);
 void task_handle_trigger(call_t *c);
+void task_handle_feed(call_t *c);
 
 #endif

@@ -512,3 +512,55 @@ Test(deadline, a_consultation_without_an_answer_is_deemed_agreed_once)
     cr_assert(strstr(r.err, "to: HN.KHONGCO is not a unit"), "%s", r.err);
     harness_run_free(&r);
 }
+
+Test(deadline, a_late_link_of_a_report_chain_shows_the_deadline_it_threatens)
+{
+    char t2[24], t3[24];
+    snprintf(t2, sizeof t2, "%ld", sql("SELECT task_id FROM deadline.task WHERE ordinal = '2'"));
+    snprintf(t3, sizeof t3, "%ld", sql("SELECT task_id FROM deadline.task WHERE ordinal = '3'"));
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "task", "feed", t2, "--into", t3, NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "task", "feed", t3, "--into", t2, NULL);
+    cr_assert_eq(rc, 1, "a chain does not loop");
+    cr_assert(strstr(r.err, "does not loop"), "%s", r.err);
+    harness_run_free(&r);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.task_feed") < 1; i++)
+        usleep(20000);
+    /* 16/2: task 2 (due 15/2) is overdue; it feeds task 3, due 2/5. */
+    clock_set("2024-02-16T09:00");
+    rc = dl(&r, "due", "--overdue", "--json", NULL, NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    json_t *items = json_object_get(out, "items");
+    bool seen = false;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        if (strcmp(json_string_value(json_object_get(it, "ordinal")), "2") != 0)
+            continue;
+        seen = true;
+        json_t *th = json_object_get(it, "threatens");
+        cr_assert(json_is_object(th), "%s", r.out);
+        cr_assert_str_eq(json_string_value(json_object_get(th, "due_date")), "2024-05-02");
+        cr_assert_str_eq(json_string_value(json_object_get(th, "ordinal")), "3");
+    }
+    cr_assert(seen, "%s", r.out);
+    json_decref(out);
+    harness_run_free(&r);
+    /* The overdue transition tells it too. */
+    size_t len;
+    uint8_t *bytes = harness_sql_bytes(db,
+                                       "SELECT e.payload FROM deadline.event_log e ORDER BY seq "
+                                       "DESC LIMIT 1",
+                                       &len);
+    cr_assert_not_null(bytes);
+    Partrack__DueTransition *ev = partrack__due_transition__unpack(NULL, len, bytes);
+    free(bytes);
+    cr_assert_not_null(ev);
+    cr_assert_str_eq(ev->level, "overdue");
+    cr_assert_str_eq(ev->ordinal, "2");
+    cr_assert_not_null(ev->threatens);
+    cr_assert_str_eq(ev->threatens->due_date, "2024-05-02");
+    partrack__due_transition__free_unpacked(ev, NULL);
+}
