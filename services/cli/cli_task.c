@@ -255,6 +255,41 @@ static int verb_show(cli_t *cli, int argc, char **argv)
     return print_task_reply(rc, r, json);
 }
 
+/* The shape of `task trigger` and `task feed`: one task id and one required
+ * option (--on, --into), then a change answered with the task. Returns
+ * CLI_OK with *id and *value set, or a CLI_ code (help printed: CLI_OK and
+ * *help). */
+static int parse_id_and(int argc, char **argv, const char *usage, const char *option, int64_t *id,
+                        const char **value, bool *json, bool *help)
+{
+    const cli_option_t options[] = {
+        {option, value, NULL, NULL, NULL},
+        {"json", NULL, json, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, help);
+    if (rc == CLI_OK && !*help && (npos != 1 || !*value)) {
+        fprintf(stderr, "partrack: name one task id and --%s\n\n%s", option, usage);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && !*help)
+        rc = task_id_arg(pos[0], id, usage);
+    free(pos);
+    return rc;
+}
+
+static int call_change(cli_t *cli, Partrack__MessageType type, const ProtobufCMessage *req,
+                       bool json)
+{
+    Partrack__TaskShowReply *r = NULL;
+    int rc =
+        cli_call(cli, cli->registry, type, req, true, PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY,
+                 &partrack__task_show_reply__descriptor, (ProtobufCMessage **)&r);
+    return print_task_reply(rc, r, json);
+}
+
 static int verb_update(cli_t *cli, int argc, char **argv)
 {
     static const char usage[] =
@@ -306,12 +341,9 @@ static int verb_update(cli_t *cli, int argc, char **argv)
     req.evidence = (char **)evidence;
     req.n_evidence = nevidence;
     req.completed_at = (char *)completed;
-    Partrack__TaskShowReply *r = NULL;
-    rc = cli_call(cli, cli->registry, PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, &req.base, true,
-                  PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY,
-                  &partrack__task_show_reply__descriptor, (ProtobufCMessage **)&r);
+    rc = call_change(cli, PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, &req.base, json);
     free(evidence);
-    return print_task_reply(rc, r, json);
+    return rc;
 }
 
 static int verb_trigger(cli_t *cli, int argc, char **argv)
@@ -322,32 +354,14 @@ static int verb_trigger(cli_t *cli, int argc, char **argv)
         "triển khai\", \"trong 05 ngày làm việc kể từ khi nhận được văn bản\"): the\n"
         "deadline service then counts the task's period from it and watches its due\n"
         "date like any other. Only open tasks whose deadline is an event, once.\n";
-    const char *on = NULL;
-    bool json = false, help;
-    const cli_option_t options[] = {
-        {"on", &on, NULL, NULL, NULL},
-        {"json", NULL, &json, NULL, NULL},
-        {NULL, NULL, NULL, NULL, NULL},
-    };
-    char **pos;
-    int npos;
-    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
     Partrack__TaskTriggerRequest req = PARTRACK__TASK_TRIGGER_REQUEST__INIT;
-    if (rc == CLI_OK && !help && (npos != 1 || !on)) {
-        fprintf(stderr, "partrack: name one task id and --on DATE\n\n%s", usage);
-        rc = CLI_USAGE;
-    }
-    if (rc == CLI_OK && !help)
-        rc = task_id_arg(pos[0], &req.id, usage);
-    free(pos);
+    const char *on = NULL;
+    bool json = false, help = false;
+    int rc = parse_id_and(argc, argv, usage, "on", &req.id, &on, &json, &help);
     if (rc != CLI_OK || help)
         return rc;
     req.on_date = (char *)on;
-    Partrack__TaskShowReply *r = NULL;
-    rc = cli_call(cli, cli->registry, PARTRACK__MESSAGE_TYPE__MSG_TASK_TRIGGER, &req.base, true,
-                  PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY,
-                  &partrack__task_show_reply__descriptor, (ProtobufCMessage **)&r);
-    return print_task_reply(rc, r, json);
+    return call_change(cli, PARTRACK__MESSAGE_TYPE__MSG_TASK_TRIGGER, &req.base, json);
 }
 
 static int verb_feed(cli_t *cli, int argc, char **argv)
@@ -358,33 +372,15 @@ static int verb_feed(cli_t *cli, int argc, char **argv)
         "before the 5th of the quarter's last month; the ward office sums them up for\n"
         "the district before the 10th\"). When an occurrence of ID is due or late,\n"
         "`partrack due` shows the deadline of --into it threatens. A chain may not loop.\n";
-    const char *into = NULL;
-    bool json = false, help;
-    const cli_option_t options[] = {
-        {"into", &into, NULL, NULL, NULL},
-        {"json", NULL, &json, NULL, NULL},
-        {NULL, NULL, NULL, NULL, NULL},
-    };
-    char **pos;
-    int npos;
-    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
     Partrack__TaskFeedRequest req = PARTRACK__TASK_FEED_REQUEST__INIT;
-    if (rc == CLI_OK && !help && (npos != 1 || !into)) {
-        fprintf(stderr, "partrack: name one task id and --into ID\n\n%s", usage);
-        rc = CLI_USAGE;
-    }
-    if (rc == CLI_OK && !help)
-        rc = task_id_arg(pos[0], &req.id, usage);
+    const char *into = NULL;
+    bool json = false, help = false;
+    int rc = parse_id_and(argc, argv, usage, "into", &req.id, &into, &json, &help);
     if (rc == CLI_OK && !help)
         rc = task_id_arg(into, &req.into, usage);
-    free(pos);
     if (rc != CLI_OK || help)
         return rc;
-    Partrack__TaskShowReply *r = NULL;
-    rc = cli_call(cli, cli->registry, PARTRACK__MESSAGE_TYPE__MSG_TASK_FEED, &req.base, true,
-                  PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY,
-                  &partrack__task_show_reply__descriptor, (ProtobufCMessage **)&r);
-    return print_task_reply(rc, r, json);
+    return call_change(cli, PARTRACK__MESSAGE_TYPE__MSG_TASK_FEED, &req.base, json);
 }
 
 int cli_task(cli_t *cli, int argc, char **argv)
