@@ -39,6 +39,10 @@ typedef struct {
 
 extern const due_policy_t DUE_POLICY_DEFAULT;
 
+/* The due instant, 24:00 (UTC+7) of a date column or expression, as SQL
+ * text for a query: "... WHERE now() >= " DUE_INSTANT_SQL("o.effective"). */
+#define DUE_INSTANT_SQL(col) "(((" col " + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC')"
+
 /* 00:00 (UTC+7) of a date, as seconds since the epoch. */
 int64_t due_midnight(date_t date);
 

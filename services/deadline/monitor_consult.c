@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUE_INSTANT(col) "(((" col " + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC')"
-
 int monitor_consult_ingest(db_t *db, const event_t *event)
 {
     bool requested = strcmp(event->type, "ConsultationRequested") == 0;
@@ -33,7 +31,7 @@ int monitor_consult_ingest(db_t *db, const event_t *event)
         res = db_exec(db,
                       "INSERT INTO deadline.consultation (id, from_unit, to_unit, subject, "
                       "effective_due, next_at) VALUES ($1::bigint, $2, $3, $4, $5::date, "
-                      "" DUE_INSTANT("$5::date") ") ON CONFLICT DO NOTHING",
+                      "" DUE_INSTANT_SQL("$5::date") ") ON CONFLICT DO NOTHING",
                       5, params, &st);
     } else {
         const char *params[] = {id};
@@ -65,7 +63,7 @@ static int sweep_batch(db_t *db, int64_t now, int batch, int64_t *last_event)
                             "to_timestamp($1::bigint) ORDER BY next_at, id LIMIT $2::int FOR "
                             "UPDATE SKIP LOCKED) d WHERE c.id = d.id RETURNING c.id, c.from_unit, "
                             "c.to_unit, c.subject, c.effective_due::text, floor(extract(epoch "
-                            "FROM " DUE_INSTANT("c.effective_due") "))::bigint",
+                            "FROM " DUE_INSTANT_SQL("c.effective_due") "))::bigint",
                             2, params, &st);
     if (!res) {
         db_rollback(db);

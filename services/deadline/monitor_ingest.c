@@ -4,6 +4,7 @@
 #include "monitor_ingest.h"
 
 #include "deadline.h"
+#include "due_levels.h"
 #include "events.pb-c.h"
 #include "log.h"
 #include "monitor_consult.h"
@@ -12,9 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The instant 24:00 (UTC+7) of a date column, in SQL. */
-#define DUE_INSTANT(col) "(((" col " + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC')"
 
 static PGresult *query(db_t *db, const char *sql, int n, const char *const *params)
 {
@@ -226,15 +224,15 @@ static int on_task_updated(db_t *db, monitor_ingest_t *in, const event_t *event)
                      4, p);
     if (rc == 0 && strcmp(ev->status, "done") == 0) {
         const char *q[] = {task_id, completed};
-        rc = exec_ok(
-            db,
-            "UPDATE deadline.occurrence SET state = 'done', completed_at = "
-            "$2::timestamptz, outcome = CASE WHEN kind = 'stale' THEN NULL WHEN "
-            "$2::timestamptz <= " DUE_INSTANT("effective") " THEN 'on_time' ELSE "
-                                                           "'late' END, next_at = NULL, next_level "
-                                                           "= NULL WHERE task_id = $1::bigint "
-                                                           "AND state = 'open'",
-            2, q);
+        rc = exec_ok(db,
+                     "UPDATE deadline.occurrence SET state = 'done', completed_at = "
+                     "$2::timestamptz, outcome = CASE WHEN kind = 'stale' THEN NULL WHEN "
+                     "$2::timestamptz <= " DUE_INSTANT_SQL(
+                         "effective") " THEN 'on_time' ELSE "
+                                      "'late' END, next_at = NULL, next_level "
+                                      "= NULL WHERE task_id = $1::bigint "
+                                      "AND state = 'open'",
+                     2, q);
     } else if (rc == 0 && strcmp(ev->status, "cancelled") == 0) {
         const char *q[] = {task_id};
         rc = exec_ok(db,
@@ -244,16 +242,17 @@ static int on_task_updated(db_t *db, monitor_ingest_t *in, const event_t *event)
     } else if (rc == 0 && ev->completed_at) {
         /* One period of a recurring task reported done. */
         const char *q[] = {task_id, ev->completed_at};
-        rc = exec_ok(db,
-                     "UPDATE deadline.occurrence SET state = 'done', completed_at = "
-                     "$2::timestamptz, outcome = CASE WHEN $2::timestamptz <= "
-                     "" DUE_INSTANT("effective") " THEN 'on_time' ELSE 'late' END, next_at = "
-                                                 "NULL, next_level = NULL WHERE id = (SELECT id "
-                                                 "FROM deadline.occurrence "
-                                                 "WHERE task_id = $1::bigint AND kind = 'due' AND "
-                                                 "state = 'open' ORDER BY "
-                                                 "effective, seq LIMIT 1)",
-                     2, q);
+        rc = exec_ok(
+            db,
+            "UPDATE deadline.occurrence SET state = 'done', completed_at = "
+            "$2::timestamptz, outcome = CASE WHEN $2::timestamptz <= "
+            "" DUE_INSTANT_SQL("effective") " THEN 'on_time' ELSE 'late' END, next_at = "
+                                            "NULL, next_level = NULL WHERE id = (SELECT id "
+                                            "FROM deadline.occurrence "
+                                            "WHERE task_id = $1::bigint AND kind = 'due' AND "
+                                            "state = 'open' ORDER BY "
+                                            "effective, seq LIMIT 1)",
+            2, q);
     }
     if (rc == 0 && strcmp(ev->status, "open") == 0) {
         const char *q[] = {task_id, now_text, months};

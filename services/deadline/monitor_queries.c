@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUE_INSTANT(col) "(((" col " + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC')"
-
 /* Columns of a due item, and the query that gives them. */
 #define DUE_COLUMNS                                                                                \
     "SELECT o.id, t.task_id, t.plan_number, t.plan_unit, t.ordinal, t.title, t.lead::text, "       \
@@ -205,7 +203,7 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
         "WHERE o.state = 'open' AND (o.kind = 'due' OR o.level = 5) AND "
         "($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY (t.cooperating)) AND ($2::text IS "
         "NULL OR t.plan_number = $2) AND ($5::int IS NULL OR (o.kind = 'due' AND o.effective <= "
-        "$4::date + $5::int)) AND (NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT(
+        "$4::date + $5::int)) AND (NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT_SQL(
             "o.effective") " <= to_timestamp($3::bigint))) "
                            "UNION ALL SELECT NULL, t.task_id, t.plan_number, t.plan_unit, "
                            "t.ordinal, t.title, "
@@ -230,7 +228,7 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
             "o.level = 5) AND ($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY "
             "(t.cooperating)) AND ($2::text IS NULL OR t.plan_number = $2) AND ($5::int "
             "IS NULL OR (o.kind = 'due' AND o.effective <= $4::date + $5::int)) AND "
-            "(NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT(
+            "(NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT_SQL(
                 "o.effective") " <= to_timestamp($3::bigint)))) + (SELECT count(*) "
                                "FROM deadline.task t WHERE t.waiting AND t.status = 'open' AND NOT "
                                "$7::boolean AND ($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY "
@@ -278,9 +276,9 @@ void monitor_due_list_free(Partrack__DueListReply *reply)
 /* Rows to count: due occurrences (not cancelled) and waiting tasks. */
 #define STATUS_ROWS                                                                                \
     "WITH rows AS (SELECT t.lead, t.plan_number, t.area, o.outcome, o.state = 'open' AND "         \
-    "" DUE_INSTANT(                                                                                \
+    "" DUE_INSTANT_SQL(                                                                            \
         "o.effective") " > to_timestamp($3::bigint) AS within, o.state = 'open' AND "              \
-                       "" DUE_INSTANT(                                                             \
+                       "" DUE_INSTANT_SQL(                                                         \
                            "o.effective") " <= to_timestamp($3::bigint) AS overdue, false AS "     \
                                           "waiting "                                               \
                                           "FROM deadline.occurrence o JOIN deadline.task t ON "    \

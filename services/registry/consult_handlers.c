@@ -11,6 +11,7 @@
 
 #include "consult.pb-c.h"
 #include "directory_cache.h"
+#include "due_levels.h"
 #include "log.h"
 #include "unit_import.h"
 
@@ -18,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUE_INSTANT  "(((c.effective_due + 1)::timestamp - interval '7 hours') AT TIME ZONE 'UTC')"
+#define DUE_INSTANT  DUE_INSTANT_SQL("c.effective_due")
 #define RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static const char consult_columns[] =
