@@ -338,6 +338,27 @@ PGconn *db_conn(db_t *self)
     return self->conn;
 }
 
+char **db_array_words(const char *literal, size_t *n)
+{
+    size_t len = strlen(literal), max = len / 2 + 1;
+    char **words = malloc((max + 1) * sizeof *words + len + 1);
+    *n = 0;
+    if (!words)
+        return NULL;
+    char *text = (char *)(words + max + 1);
+    memcpy(text, literal, len + 1);
+    if (*text == '{')
+        text++;
+    char *end = strchr(text, '}');
+    if (end)
+        *end = '\0';
+    for (char *save = NULL, *w = strtok_r(text, ",", &save); w && *n < max;
+         w = strtok_r(NULL, ",", &save))
+        words[(*n)++] = w;
+    words[*n] = NULL;
+    return words;
+}
+
 char *db_array_literal(const char *const *items, size_t n)
 {
     size_t len = 3;

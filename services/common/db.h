@@ -76,6 +76,12 @@ const char *db_sqlstate(const db_t *self);
  * out of memory. */
 char *db_array_literal(const char *const *items, size_t n);
 
+/* The elements of a text array as PostgreSQL prints it, for arrays of plain
+ * words such as unit codes ("{HN.A,HN.B}", "{}"; no quoting, no NULLs).
+ * Returns one allocation holding the pointer array and the strings (the
+ * caller frees it with free) and the count in *n; NULL when out of memory. */
+char **db_array_words(const char *literal, size_t *n);
+
 /* Many rows in one statement: each column is an array of texts (NULL items
  * are SQL NULL) passed as one parameter, unnested by the SQL
  * (INSERT ... SELECT * FROM unnest($1::text[], $2::int[], ...)). The

@@ -32,23 +32,6 @@ int monitor_calendar_stored(db_t *db, workcal_t **cal, char *errbuf, size_t errl
     return rc;
 }
 
-/* "{A,B}" into codes pointing into a copy the caller frees. */
-static char **split_codes(const char *literal, size_t *n, char **copy)
-{
-    *n = 0;
-    *copy = strdup(literal);
-    char **codes = calloc(strlen(literal) / 2 + 1, sizeof *codes);
-    if (!*copy || !codes)
-        return codes;
-    char *s = *copy + (**copy == '{');
-    char *end = strchr(s, '}');
-    if (end)
-        *end = '\0';
-    for (char *save = NULL, *w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save))
-        codes[(*n)++] = w;
-    return codes;
-}
-
 static uint8_t *pack_moved(PGresult *res, int r, date_t old_due, date_t new_due, due_level_t level,
                            size_t *len)
 {
@@ -64,16 +47,14 @@ static uint8_t *pack_moved(PGresult *res, int r, date_t old_due, date_t new_due,
     ev.plan_number = PQgetvalue(res, r, 5);
     ev.plan_unit = PQgetvalue(res, r, 6);
     ev.title = PQgetvalue(res, r, 7);
-    char *copy = NULL;
-    ev.lead = split_codes(PQgetvalue(res, r, 8), &ev.n_lead, &copy);
+    ev.lead = db_array_words(PQgetvalue(res, r, 8), &ev.n_lead);
     uint8_t *buf = NULL;
-    if (ev.lead && copy) {
+    if (ev.lead) {
         *len = partrack__due_recomputed__get_packed_size(&ev);
         if ((buf = malloc(*len ? *len : 1)))
             partrack__due_recomputed__pack(&ev, buf);
     }
     free(ev.lead);
-    free(copy);
     return buf;
 }
 

@@ -40,27 +40,6 @@ static char *dup_cell(PGresult *res, int r, int c)
     return PQgetisnull(res, r, c) ? NULL : strdup(PQgetvalue(res, r, c));
 }
 
-/* "{A,B}" into a new array of new strings. */
-static char **split_lead(const char *literal, size_t *n)
-{
-    *n = 0;
-    char *copy = strdup(literal), *s = copy;
-    char **out = calloc(copy ? strlen(copy) / 2 + 1 : 1, sizeof *out);
-    if (!copy || !out) {
-        free(copy);
-        return out;
-    }
-    if (*s == '{')
-        s++;
-    char *end = strchr(s, '}');
-    if (end)
-        *end = '\0';
-    for (char *save = NULL, *w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save))
-        out[(*n)++] = strdup(w);
-    free(copy);
-    return out;
-}
-
 static Partrack__Threatened *threat_from_row(PGresult *res, int r)
 {
     Partrack__Threatened *t = malloc(sizeof *t);
@@ -102,7 +81,7 @@ static Partrack__DueItem *item_from_row(PGresult *res, int r, const workcal_t *c
     it->plan_unit = dup_cell(res, r, D_UNIT);
     it->ordinal = dup_cell(res, r, D_ORDINAL);
     it->title = dup_cell(res, r, D_TITLE);
-    it->lead = split_lead(PQgetvalue(res, r, D_LEAD), &it->n_lead);
+    it->lead = db_array_words(PQgetvalue(res, r, D_LEAD), &it->n_lead); /* one block */
     it->label = dup_cell(res, r, D_LABEL);
     const char *kind = PQgetisnull(res, r, D_KIND) ? "waiting" : PQgetvalue(res, r, D_KIND);
     const char *level = "waiting", *level_vn = "Chờ sự kiện";
@@ -145,8 +124,6 @@ static void item_free(Partrack__DueItem *it)
     free(it->plan_unit);
     free(it->ordinal);
     free(it->title);
-    for (size_t i = 0; i < it->n_lead; i++)
-        free(it->lead[i]);
     free(it->lead);
     free(it->due_date);
     free(it->nominal_date);

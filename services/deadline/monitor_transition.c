@@ -12,29 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Splits "{A,B}" into codes (in place in a copy the caller frees). */
-static char **split_codes(const char *literal, size_t *n, char **copy)
-{
-    *n = 0;
-    *copy = strdup(literal ? literal : "{}");
-    if (!*copy)
-        return NULL;
-    size_t max = 1 + strlen(*copy) / 2;
-    char **codes = calloc(max, sizeof *codes);
-    if (!codes)
-        return NULL;
-    char *s = *copy;
-    if (*s == '{')
-        s++;
-    char *end = strchr(s, '}');
-    if (end)
-        *end = '\0';
-    for (char *save = NULL, *w = strtok_r(s, ",", &save); w && *n < max;
-         w = strtok_r(NULL, ",", &save))
-        codes[(*n)++] = w;
-    return codes;
-}
-
 static uint8_t *pack_step(const monitor_step_t *s, size_t *len)
 {
     Partrack__DueTransition ev = PARTRACK__DUE_TRANSITION__INIT;
@@ -73,8 +50,7 @@ static uint8_t *pack_step(const monitor_step_t *s, size_t *len)
         threat.due_date = threat_due;
         ev.threatens = &threat;
     }
-    char *copy = NULL;
-    ev.lead = split_codes(s->lead, &ev.n_lead, &copy);
+    ev.lead = db_array_words(s->lead ? s->lead : "{}", &ev.n_lead);
     uint8_t *buf = NULL;
     if (ev.lead) {
         *len = partrack__due_transition__get_packed_size(&ev);
@@ -83,7 +59,6 @@ static uint8_t *pack_step(const monitor_step_t *s, size_t *len)
             partrack__due_transition__pack(&ev, buf);
     }
     free(ev.lead);
-    free(copy);
     return buf;
 }
 
@@ -91,11 +66,9 @@ static uint8_t *pack_step(const monitor_step_t *s, size_t *len)
 static char *first_lead(const char *literal)
 {
     size_t n;
-    char *copy = NULL;
-    char **codes = split_codes(literal, &n, &copy);
+    char **codes = db_array_words(literal ? literal : "{}", &n);
     char *first = codes && n ? strdup(codes[0]) : NULL;
     free(codes);
-    free(copy);
     return first;
 }
 

@@ -2,8 +2,8 @@
  *
  * One query reads the tasks with their plan and their lead and cooperating
  * unit codes; each row becomes a TaskAssigned payload, and all of them are
- * appended with one events_append_batch. Unit codes hold no spaces, so the
- * codes travel from PostgreSQL as one space-separated string per role.
+ * appended with one events_append_batch. The unit codes of each role come as
+ * one text array (db_array_words reads it).
  */
 #include "task_events.h"
 
@@ -15,22 +15,12 @@
 
 #define TASK_EVENT_COLUMNS                                                                         \
     "SELECT t.id, t.plan_id, p.number, p.unit_code, p.year, t.area, t.ordinal, t.title, "          \
-    "coalesce((SELECT string_agg(unit_code, ' ' ORDER BY unit_code) FROM registry.task_unit "      \
-    "WHERE task_id = t.id AND role = 'lead'), ''), "                                               \
-    "coalesce((SELECT string_agg(unit_code, ' ' ORDER BY unit_code) FROM registry.task_unit "      \
-    "WHERE task_id = t.id AND role = 'cooperating'), ''), "                                        \
+    "coalesce((SELECT array_agg(unit_code ORDER BY unit_code) FROM registry.task_unit "            \
+    "WHERE task_id = t.id AND role = 'lead'), '{}')::text, "                                       \
+    "coalesce((SELECT array_agg(unit_code ORDER BY unit_code) FROM registry.task_unit "            \
+    "WHERE task_id = t.id AND role = 'cooperating'), '{}')::text, "                                \
     "t.deadline_text, t.assigned, t.status "                                                       \
     "FROM registry.task t JOIN registry.plan p ON p.id = t.plan_id "
-
-/* Splits "A B C" in place into words; returns how many (at most max). */
-static size_t split_codes(char *text, char **out, size_t max)
-{
-    size_t n = 0;
-    for (char *save = NULL, *w = strtok_r(text, " ", &save); w && n < max;
-         w = strtok_r(NULL, " ", &save))
-        out[n++] = w;
-    return n;
-}
 
 static char *cell(PGresult *res, int row, int col)
 {
@@ -49,18 +39,11 @@ static uint8_t *pack_row(PGresult *res, int i, const char *reason, size_t *len)
     ev.area = cell(res, i, 5);
     ev.ordinal = cell(res, i, 6);
     ev.title = PQgetvalue(res, i, 7);
-    /* Each unit appears once per role; the lists are short. */
-    char *lead_text = strdup(PQgetvalue(res, i, 8));
-    char *coop_text = strdup(PQgetvalue(res, i, 9));
-    size_t max = 1 + strlen(PQgetvalue(res, i, 8)) / 2 + strlen(PQgetvalue(res, i, 9)) / 2;
-    char **codes = calloc(2 * max, sizeof *codes);
+    ev.lead = db_array_words(PQgetvalue(res, i, 8), &ev.n_lead);
+    ev.cooperating = db_array_words(PQgetvalue(res, i, 9), &ev.n_cooperating);
     uint8_t *buf = NULL;
-    if (!lead_text || !coop_text || !codes)
+    if (!ev.lead || !ev.cooperating)
         goto done;
-    ev.lead = codes;
-    ev.n_lead = split_codes(lead_text, codes, max);
-    ev.cooperating = codes + max;
-    ev.n_cooperating = split_codes(coop_text, codes + max, max);
     ev.deadline_text = cell(res, i, 10);
     ev.assigned = PQgetvalue(res, i, 11)[0] == 't';
     ev.reason = (char *)reason;
@@ -70,9 +53,8 @@ static uint8_t *pack_row(PGresult *res, int i, const char *reason, size_t *len)
     if (buf)
         partrack__task_assigned__pack(&ev, buf);
 done:
-    free(lead_text);
-    free(coop_text);
-    free(codes);
+    free(ev.lead);
+    free(ev.cooperating);
     return buf;
 }
 

@@ -158,3 +158,26 @@ Test(db, concurrent_starts_migrate_once)
     cr_assert_eq((long)ra + (long)rb, 1, "exactly one of them applied the migration");
     cr_assert_eq(harness_sql_long(name, "SELECT count(*) FROM race.t"), 1);
 }
+
+Test(db, arrays_go_out_and_come_back)
+{
+    /* What PostgreSQL prints for a text array of codes reads back as words. */
+    const char *codes[] = {"HN.HADONG.PHULAM.MC", "HN.HADONG.PHULAM.VP"};
+    char *literal = db_array_literal(codes, 2);
+    const char *params[] = {literal};
+    db_status_t st;
+    PGresult *res = db_exec(db, "SELECT $1::text[]::text, '{}'::text[]::text", 1, params, &st);
+    free(literal);
+    cr_assert_not_null(res, "%s", db_error(db));
+    size_t n;
+    char **words = db_array_words(PQgetvalue(res, 0, 0), &n);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(words[0], "HN.HADONG.PHULAM.MC");
+    cr_assert_str_eq(words[1], "HN.HADONG.PHULAM.VP");
+    free(words);
+    words = db_array_words(PQgetvalue(res, 0, 1), &n);
+    cr_assert_eq(n, 0);
+    cr_assert_null(words[0]);
+    free(words);
+    PQclear(res);
+}
