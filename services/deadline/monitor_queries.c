@@ -11,7 +11,7 @@
 #define DUE_COLUMNS                                                                                \
     "SELECT o.id, t.task_id, t.plan_number, t.plan_unit, t.ordinal, t.title, t.lead::text, "       \
     "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.kind, "            \
-    "o.level, " MONITOR_THREAT_COLUMNS ", count(*) OVER () "
+    "o.level, " MONITOR_THREAT_COLUMNS
 
 enum {
     D_ID,
@@ -141,7 +141,10 @@ static int fill_items(PGresult *res, const workcal_t *cal, const due_policy_t *p
     reply->items = calloc((size_t)n + 1, sizeof *reply->items);
     if (!reply->items)
         return -1;
-    reply->total = n ? (uint32_t)strtoul(PQgetvalue(res, 0, D_TOTAL), NULL, 10) : 0;
+    /* A list query counts what matched before its limit; one occurrence is one. */
+    reply->total = n && PQnfields(res) > D_TOTAL
+                       ? (uint32_t)strtoul(PQgetvalue(res, 0, D_TOTAL), NULL, 10)
+                       : (uint32_t)n;
     for (int r = 0; r < n; r++) {
         Partrack__DueItem *it = item_from_row(res, r, cal, policy, now);
         if (!it)
@@ -175,7 +178,9 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
     db_status_t st;
     PGresult *res = db_exec(
         db,
-        "SELECT * FROM (" DUE_COLUMNS "FROM deadline.occurrence o JOIN deadline.task t ON "
+        /* The total before the limit comes with the rows (count over the union). */
+        "SELECT *, count(*) OVER () FROM (" DUE_COLUMNS
+        "FROM deadline.occurrence o JOIN deadline.task t ON "
         "t.task_id = o.task_id " MONITOR_THREAT_JOIN
         "WHERE o.state = 'open' AND (o.kind = 'due' OR o.level = 5) AND "
         "($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY (t.cooperating)) AND ($2::text IS "
@@ -185,7 +190,7 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
                            "UNION ALL SELECT NULL, t.task_id, t.plan_number, t.plan_unit, "
                            "t.ordinal, t.title, "
                            "t.lead::text, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, "
-                           "NULL, 0 FROM deadline.task t WHERE "
+                           "NULL FROM deadline.task t WHERE "
                            "t.waiting AND "
                            "t.status = 'open' AND NOT $7::boolean AND ($1::text IS NULL OR $1 = "
                            "ANY (t.lead) OR $1 "
@@ -194,28 +199,8 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
         8, params, &st);
     if (!res)
         return -1;
-    /* count(*) OVER () counted each half; the total is recounted below. */
     int rc = fill_items(res, cal, policy, now, reply);
     PQclear(res);
-    if (rc == 0) {
-        res = db_exec(
-            db,
-            "SELECT (SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
-            "t.task_id = o.task_id WHERE o.state = 'open' AND (o.kind = 'due' OR "
-            "o.level = 5) AND ($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY "
-            "(t.cooperating)) AND ($2::text IS NULL OR t.plan_number = $2) AND ($5::int "
-            "IS NULL OR (o.kind = 'due' AND o.effective <= $4::date + $5::int)) AND "
-            "(NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT_SQL(
-                "o.effective") " <= to_timestamp($3::bigint)))) + (SELECT count(*) "
-                               "FROM deadline.task t WHERE t.waiting AND t.status = 'open' AND NOT "
-                               "$7::boolean AND ($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY "
-                               "(t.cooperating)) AND ($2::text IS NULL OR t.plan_number = $2))",
-            7, params, &st);
-        if (!res)
-            return -1;
-        reply->total = (uint32_t)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-        PQclear(res);
-    }
     return rc;
 }
 

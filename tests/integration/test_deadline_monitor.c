@@ -140,6 +140,16 @@ Test(deadline, occurrences_follow_the_calendar)
                  1, "9/2/2024 is in Tết: due on Thursday 15/2");
     cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), 0,
                  "on 1/1 everything is long-term");
+    /* The list is cut at --limit; the total counts everything open: 15 due
+     * occurrences and the 2 waiting tasks. */
+    harness_run_t r;
+    int rc = dl(&r, "due", "--limit", "2", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    cr_assert_eq(json_array_size(json_object_get(out, "items")), 2, "%s", r.out);
+    cr_assert_eq(json_integer_value(json_object_get(out, "total")), 17, "%s", r.out);
+    json_decref(out);
+    harness_run_free(&r);
 }
 
 Test(deadline, every_level_once_at_its_instant)
