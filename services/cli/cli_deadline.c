@@ -13,6 +13,7 @@
 
 #include "deadline.h"
 #include "deadline_json.h"
+#include "report_window.h"
 #include "workcal.h"
 
 #include <stdio.h>
@@ -21,7 +22,8 @@
 #include <time.h>
 
 static const char deadline_usage[] =
-    "usage: partrack deadline explain \"PHRASE\" [--year YEAR] [--calendar FILE] [--json]\n"
+    "usage: partrack deadline explain \"PHRASE\" [--year YEAR] [--calendar FILE] [--report]\n"
+    "                                [--json]\n"
     "\n"
     "Reads a Vietnamese deadline phrase from a plan (\"Quý II/2024\", \"Mùng 5 hàng\n"
     "tháng\", \"trước ngày 05 tháng cuối quý\", \"Thường xuyên\"...) for plan year YEAR\n"
@@ -32,7 +34,10 @@ static const char deadline_usage[] =
     "  --year YEAR       the plan year, 1900-2100\n"
     "  --calendar FILE   calendar data (default: the shipped calendar-vn.json or\n"
     "                    $PARTRACK_CALENDAR_FILE)\n"
-    "  --json            the schedule as JSON\n"
+    "  --report          the phrase is a periodic report's: show the data each due\n"
+    "                    date covers (cut-off window: from the 15th of the month\n"
+    "                    before the period to the 14th of its last month)\n"
+    "  --json            the schedule as JSON (report windows always included)\n"
     "\n"
     "Exit status: 0 understood, 1 not understood (unparsed), 2 usage error,\n"
     "3 calendar data unreadable.\n";
@@ -66,7 +71,22 @@ static void print_date_line(const workcal_t *cal, const deadline_t *d, const dea
     printf(" → %s (%s)\n", effective, date_weekday_vn(x->effective));
 }
 
-static void print_explanation(const workcal_t *cal, const deadline_t *d)
+/* The data a report due on x covers, under its due line. */
+static void print_report_window(const deadline_t *d, const deadline_due_t *x)
+{
+    report_window_t w;
+    if (!report_window(d, x, REPORT_CUTOFF_DAY, &w)) {
+        printf("    số liệu / data: không có kỳ / names no period\n");
+        return;
+    }
+    char a[11], b[11];
+    date_format_vn(w.from, a);
+    date_format_vn(w.to, b);
+    printf("    số liệu / data: %s - %s%s\n", a, b,
+           w.clipped ? " (chốt trước hạn nộp / cut off before the deadline)" : "");
+}
+
+static void print_explanation(const workcal_t *cal, const deadline_t *d, bool report)
 {
     printf("Cụm từ / phrase: \"%s\" (năm kế hoạch / plan year %d)\n", d->text, d->plan_year);
     if (d->unparsed) {
@@ -102,8 +122,11 @@ static void print_explanation(const workcal_t *cal, const deadline_t *d)
     }
     if (d->ndue) {
         printf("Hạn / due (%zu):\n", d->ndue);
-        for (size_t k = 0; k < d->ndue; k++)
+        for (size_t k = 0; k < d->ndue; k++) {
             print_date_line(cal, d, &d->due[k]);
+            if (report)
+                print_report_window(d, &d->due[k]);
+        }
         printf("Ngày nghỉ → ngày làm việc tiếp theo (Bộ luật Dân sự 2015, Điều 148) / a day off "
                "moves the due date to the next working day.\n");
     }
@@ -133,7 +156,7 @@ static void print_explanation(const workcal_t *cal, const deadline_t *d)
 
 static int verb_explain(int argc, char **argv)
 {
-    bool json = false, options_done = false;
+    bool json = false, report = false, options_done = false;
     int year = this_year();
     const char *calendar = NULL;
     size_t len = 0;
@@ -149,6 +172,8 @@ static int verb_explain(int argc, char **argv)
             return CLI_OK;
         } else if (!options_done && strcmp(a, "--json") == 0) {
             json = true;
+        } else if (!options_done && strcmp(a, "--report") == 0) {
+            report = true;
         } else if (!options_done && strncmp(a, "--year", 6) == 0 && (a[6] == '\0' || a[6] == '=')) {
             const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
             char *end;
@@ -205,7 +230,7 @@ static int verb_explain(int argc, char **argv)
     if (json)
         cli_print_json(deadline_to_json(d));
     else
-        print_explanation(cal, d);
+        print_explanation(cal, d, report);
     rc = d->unparsed ? CLI_REFUSED : CLI_OK;
     deadline_destroy(&d);
     workcal_destroy(&cal);

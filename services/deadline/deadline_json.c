@@ -8,6 +8,8 @@
  */
 #include "deadline_json.h"
 
+#include "report_window.h"
+
 #include "text.h"
 
 #include <stdlib.h>
@@ -97,6 +99,12 @@ json_t *deadline_to_json(const deadline_t *d)
         json_object_set_new(e, "effective", date_json(x->effective));
         json_object_set_new(e, "moved", json_boolean(x->nominal != x->effective));
         json_object_set_new(e, "for", json_string(deadline_due_label(d, x, label, sizeof label)));
+        report_window_t w;
+        json_t *window = json_null();
+        if (report_window(d, x, REPORT_CUTOFF_DAY, &w))
+            window = json_pack("{s:o, s:o, s:b}", "from", date_json(w.from), "to", date_json(w.to),
+                               "clipped", w.clipped);
+        json_object_set_new(e, "report_window", window);
         json_array_append_new(occ, e);
     }
     json_object_set_new(o, "due", due);
