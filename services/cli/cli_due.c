@@ -126,6 +126,11 @@ static json_t *due_item_json(const Partrack__DueItem *d)
                         d->has_days_left ? json_integer(d->days_left) : json_null());
     json_object_set_new(o, "workdays_overdue",
                         d->has_workdays_overdue ? json_integer(d->workdays_overdue) : json_null());
+    json_object_set_new(o, "data_window",
+                        d->data_from && d->data_to
+                            ? json_pack("{s:s, s:s, s:b}", "from", d->data_from, "to", d->data_to,
+                                        "clipped", d->has_data_clipped && d->data_clipped)
+                            : json_null());
     const Partrack__Threatened *t = d->threatens;
     json_object_set_new(o, "threatens",
                         t ? json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "occurrence_id",
@@ -195,6 +200,15 @@ static void due_reply_print(const Partrack__DueListReply *r, bool count)
         for (size_t k = 0; k < d->n_lead; k++)
             printf("%s%s", k ? "," : "  ", d->lead[k]);
         putchar('\n');
+        if (d->data_from && d->data_to) {
+            char from[32], to[32];
+            format_date(d->data_from, from, sizeof from);
+            format_date(d->data_to, to, sizeof to);
+            printf("          ↳ số liệu / data: %s - %s%s\n", from, to,
+                   d->has_data_clipped && d->data_clipped
+                       ? " (chốt trước hạn nộp / cut off before the deadline)"
+                       : "");
+        }
         if (d->threatens) {
             const Partrack__Threatened *t = d->threatens;
             char due[32];

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "monitor_consult.h"
 #include "monitor_transition.h"
+#include "report_window.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,9 @@ static int create_occurrences(db_t *db, monitor_ingest_t *in, const Partrack__Ta
     char task_id[24], now_text[24];
     snprintf(task_id, sizeof task_id, "%lld", (long long)ev->task_id);
     snprintf(now_text, sizeof now_text, "%lld", (long long)in->now);
-    db_column_t cols[8] = {0};
-    char(*text)[6][32] = calloc(d->ndue + 1, sizeof *text);
+    db_column_t cols[11] = {0};
+    char(*text)[9][32] = calloc(d->ndue + 1, sizeof *text);
+    bool report = report_title(ev->title);
     int64_t(*at)[DUE_LEVELS] = calloc(d->ndue + 1, sizeof *at);
     due_level_t *level = calloc(d->ndue + 1, sizeof *level);
     char(*labels)[96] = calloc(d->ndue + 1, sizeof *labels);
@@ -74,15 +76,25 @@ static int create_occurrences(db_t *db, monitor_ingest_t *in, const Partrack__Ta
         snprintf(text[i][4], 32, "%d", (int)next);
         snprintf(text[i][5], 32, "%lld", (long long)next_at);
         deadline_due_label(d, due, labels[i], sizeof labels[i]);
-        const char *vals[8] = {task_id,
-                               text[i][0],
-                               text[i][1],
-                               text[i][2],
-                               labels[i],
-                               text[i][3],
-                               more ? text[i][4] : NULL,
-                               more ? text[i][5] : NULL};
-        for (int c = 0; c < 8; c++)
+        report_window_t w;
+        bool windowed = report && report_window(d, due, REPORT_CUTOFF_DAY, &w);
+        if (windowed) {
+            date_format_iso(w.from, text[i][6]);
+            date_format_iso(w.to, text[i][7]);
+        }
+        snprintf(text[i][8], 32, "%s", windowed && w.clipped ? "true" : "false");
+        const char *vals[11] = {task_id,
+                                text[i][0],
+                                text[i][1],
+                                text[i][2],
+                                labels[i],
+                                text[i][3],
+                                more ? text[i][4] : NULL,
+                                more ? text[i][5] : NULL,
+                                windowed ? text[i][6] : NULL,
+                                windowed ? text[i][7] : NULL,
+                                text[i][8]};
+        for (int c = 0; c < 11; c++)
             if (db_column_push(&cols[c], vals[c]) < 0)
                 goto done;
     }
@@ -90,12 +102,14 @@ static int create_occurrences(db_t *db, monitor_ingest_t *in, const Partrack__Ta
         db_status_t st;
         res = db_exec_columns(db,
                               "INSERT INTO deadline.occurrence (task_id, seq, nominal, effective, "
-                              "label, level, next_level, next_at) SELECT t, s, n, e, l, lv, nl, "
-                              "to_timestamp(na) FROM unnest($1::bigint[], $2::int[], $3::date[], "
+                              "label, level, next_level, next_at, data_from, data_to, "
+                              "data_clipped) SELECT t, s, n, e, l, lv, nl, to_timestamp(na), df, "
+                              "dt, dc FROM unnest($1::bigint[], $2::int[], $3::date[], "
                               "$4::date[], $5::text[], $6::smallint[], $7::smallint[], "
-                              "$8::bigint[]) AS u(t, s, n, e, l, lv, nl, na) "
+                              "$8::bigint[], $9::date[], $10::date[], $11::boolean[]) AS u(t, s, "
+                              "n, e, l, lv, nl, na, df, dt, dc) "
                               "ON CONFLICT DO NOTHING RETURNING id, seq",
-                              cols, 8, &st);
+                              cols, 11, &st);
         if (!res)
             goto done;
         size_t nsteps = 0;
@@ -138,7 +152,7 @@ static int create_occurrences(db_t *db, monitor_ingest_t *in, const Partrack__Ta
     rc = 0;
 done:
     PQclear(res);
-    db_columns_free(cols, 8);
+    db_columns_free(cols, 11);
     free(text);
     free(at);
     free(level);

@@ -11,7 +11,8 @@
 #define DUE_COLUMNS                                                                                \
     "SELECT o.id, t.task_id, t.plan_number, t.plan_unit, t.ordinal, t.title, t.lead::text, "       \
     "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.kind, "            \
-    "o.level, " MONITOR_THREAT_COLUMNS
+    "o.level, o.data_from - DATE '1970-01-01', o.data_to - DATE '1970-01-01', "                    \
+    "o.data_clipped, " MONITOR_THREAT_COLUMNS
 
 enum {
     D_ID,
@@ -26,6 +27,9 @@ enum {
     D_LABEL,
     D_KIND,
     D_LEVEL,
+    D_DATA_FROM,
+    D_DATA_TO,
+    D_DATA_CLIPPED,
     D_TH_ID,
     D_TH_TASK,
     D_TH_PLAN,
@@ -106,6 +110,14 @@ static Partrack__DueItem *item_from_row(PGresult *res, int r, const workcal_t *c
         }
         if (l >= DUE_DUE && !PQgetisnull(res, r, D_TH_ID))
             it->threatens = threat_from_row(res, r);
+        if (!PQgetisnull(res, r, D_DATA_FROM) && !PQgetisnull(res, r, D_DATA_TO)) {
+            date_format_iso((date_t)atol(PQgetvalue(res, r, D_DATA_FROM)), date);
+            it->data_from = strdup(date);
+            date_format_iso((date_t)atol(PQgetvalue(res, r, D_DATA_TO)), date);
+            it->data_to = strdup(date);
+            it->has_data_clipped = 1;
+            it->data_clipped = PQgetvalue(res, r, D_DATA_CLIPPED)[0] == 't';
+        }
         if (!PQgetisnull(res, r, D_NOM)) {
             date_format_iso((date_t)atol(PQgetvalue(res, r, D_NOM)), date);
             it->nominal_date = strdup(date);
@@ -127,6 +139,8 @@ static void item_free(Partrack__DueItem *it)
     free(it->lead);
     free(it->due_date);
     free(it->nominal_date);
+    free(it->data_from);
+    free(it->data_to);
     free(it->label);
     free(it->level);
     free(it->level_vn);
@@ -189,8 +203,8 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
             "o.effective") " <= to_timestamp($3::bigint))) "
                            "UNION ALL SELECT NULL, t.task_id, t.plan_number, t.plan_unit, "
                            "t.ordinal, t.title, "
-                           "t.lead::text, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, "
-                           "NULL FROM deadline.task t WHERE "
+                           "t.lead::text, NULL, NULL, NULL, NULL, 0, NULL, NULL, false, NULL, NULL, "
+                           "NULL, NULL, NULL, NULL FROM deadline.task t WHERE "
                            "t.waiting AND "
                            "t.status = 'open' AND NOT $7::boolean AND ($1::text IS NULL OR $1 = "
                            "ANY (t.lead) OR $1 "

@@ -574,3 +574,62 @@ Test(deadline, a_late_link_of_a_report_chain_shows_the_deadline_it_threatens)
     cr_assert_str_eq(ev->threatens->due_date, "2024-05-02");
     partrack__due_transition__free_unpacked(ev, NULL);
 }
+
+/* The data window of the due item of `plan` with `ordinal` due on `due`,
+ * as "FROM..TO" with "!" when clipped, "-" when it has none. */
+static const char *window_of(json_t *items, const char *ordinal, const char *due)
+{
+    static char out[64];
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        if (strcmp(json_string_value(json_object_get(it, "ordinal")), ordinal) != 0 ||
+            strcmp(json_string_value(json_object_get(it, "due_date")), due) != 0)
+            continue;
+        json_t *w = json_object_get(it, "data_window");
+        if (!json_is_object(w))
+            return "-";
+        snprintf(out, sizeof out, "%s..%s%s", json_string_value(json_object_get(w, "from")),
+                 json_string_value(json_object_get(w, "to")),
+                 json_is_true(json_object_get(w, "clipped")) ? "!" : "");
+        return out;
+    }
+    cr_assert_fail("no item %s due %s", ordinal, due);
+    return NULL;
+}
+
+Test(deadline, a_periodic_report_covers_its_cut_off_window)
+{
+    static const char reports[] =
+        "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+        "1\tBáo cáo CCHC định kỳ\tVăn phòng UBND\tQuý I, 6 tháng, quý III và năm\n"
+        "2\tCác bộ phận báo cáo kết quả thực hiện\tBộ phận Một cửa\ttrước ngày 05 tháng cuối "
+        "quý\n"
+        "3\tTổ chức đối thoại với cá nhân, tổ chức\tVăn phòng UBND\tQuý II/2024\n";
+    const char *file = harness_write_temp("reports.tsv", reports, strlen(reports));
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit",
+                         "HN.HADONG.PHULAM", "--year", "2024", "--number", "105/KH-UBND",
+                         "--title", "Chế độ báo cáo", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    wait_tasks(10);
+    rc = dl(&r, "due", "--plan", "105/KH-UBND", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    json_t *items = json_object_get(out, "items");
+    /* Seed 000 §III's four windows (due dates moved off the weekends). */
+    cr_assert_str_eq(window_of(items, "1", "2024-04-01"), "2023-12-15..2024-03-14");
+    cr_assert_str_eq(window_of(items, "1", "2024-07-01"), "2023-12-15..2024-06-14");
+    cr_assert_str_eq(window_of(items, "1", "2024-09-30"), "2024-06-15..2024-09-14");
+    cr_assert_str_eq(window_of(items, "1", "2024-12-31"), "2023-12-15..2024-12-14");
+    /* Sent before the 5th: the data stop on the 3rd. */
+    cr_assert_str_eq(window_of(items, "2", "2024-03-04"), "2023-12-15..2024-03-03!");
+    /* Not a report: no window. */
+    cr_assert_str_eq(window_of(items, "3", "2024-07-01"), "-");
+    json_decref(out);
+    harness_run_free(&r);
+    rc = dl(&r, "due", "--plan", "105/KH-UBND", NULL, NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "số liệu / data: 15/12/2023 - 14/03/2024"), "%s", r.out);
+    harness_run_free(&r);
+}
