@@ -1,7 +1,8 @@
 /* cli_task.c - `partrack task ...`: tasks of plans, read and updated
  *
- * list, show and update talk to the registry. Updates carry an idempotency
- * key, so a retried update is recorded once.
+ * list, show and the changes (update, trigger, feed, reschedule) talk to
+ * the registry. Changes carry an idempotency key, so a retried change is
+ * recorded once.
  */
 #include "cli_task.h"
 
@@ -20,6 +21,8 @@ static const char task_usage[] =
     "            [--evidence REF]... [--completed DATE] [--json]\n"
     "  trigger ID --on DATE [--json]   the event an event task waits for happened\n"
     "  feed ID --into ID [--json]      the task's result feeds another (a report chain)\n"
+    "  reschedule ID --deadline TEXT [--reason TEXT] [--json]\n"
+    "                                  the plan's deadline for the task changed\n"
     "\n"
     "Search is accent-insensitive: \"doi thoai\" finds \"Tổ chức đối thoại\".\n";
 
@@ -383,16 +386,50 @@ static int verb_feed(cli_t *cli, int argc, char **argv)
     return call_change(cli, PARTRACK__MESSAGE_TYPE__MSG_TASK_FEED, &req.base, json);
 }
 
+static int verb_reschedule(cli_t *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: partrack task reschedule ID --deadline TEXT [--reason TEXT] [--json]\n\n"
+        "Records that the plan's deadline for a task changed: extended by a later\n"
+        "document, brought forward or rephrased. TEXT is read like a plan's deadline\n"
+        "cell, for the plan's year (\"Quý III/2024\", \"trước ngày 30/9/2024\", \"Hàng\n"
+        "tháng\"); a text that does not read as a deadline is refused with the reason.\n"
+        "The deadline service then recomputes the task's due dates; an event task waits\n"
+        "for its event again. --reason (\"Văn bản số 12/UBND-VP gia hạn\") goes in the\n"
+        "audit. Only open tasks.\n";
+    const char *deadline = NULL, *reason = NULL;
+    bool json = false, help;
+    const cli_option_t options[] = {
+        {"deadline", &deadline, NULL, NULL, NULL},
+        {"reason", &reason, NULL, NULL, NULL},
+        {"json", NULL, &json, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
+    Partrack__TaskRescheduleRequest req = PARTRACK__TASK_RESCHEDULE_REQUEST__INIT;
+    if (rc == CLI_OK && !help && (npos != 1 || !deadline)) {
+        fprintf(stderr, "partrack: name one task id and --deadline\n\n%s", usage);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && !help)
+        rc = task_id_arg(pos[0], &req.id, usage);
+    free(pos);
+    if (rc != CLI_OK || help)
+        return rc;
+    req.deadline_text = (char *)deadline;
+    req.reason = (char *)reason;
+    return call_change(cli, PARTRACK__MESSAGE_TYPE__MSG_TASK_RESCHEDULE, &req.base, json);
+}
+
 int cli_task(cli_t *cli, int argc, char **argv)
 {
     static const struct {
         const char *name;
         int (*run)(cli_t *, int, char **);
-    } verbs[] = {{"list", verb_list},
-                 {"show", verb_show},
-                 {"update", verb_update},
-                 {"trigger", verb_trigger},
-                 {"feed", verb_feed}};
+    } verbs[] = {{"list", verb_list},       {"show", verb_show}, {"update", verb_update},
+                 {"trigger", verb_trigger}, {"feed", verb_feed}, {"reschedule", verb_reschedule}};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(task_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

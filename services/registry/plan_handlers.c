@@ -13,6 +13,7 @@
 #include "plan_table.h"
 #include "plan_tree.h"
 #include "task_feed.h"
+#include "task_reschedule.h"
 #include "task_trigger.h"
 #include "plans.pb-c.h"
 #include "unit_import.h"
@@ -299,7 +300,7 @@ void task_handle_show(call_t *c)
     partrack__task_show_request__free_unpacked(req, NULL);
 }
 
-/* A change to one task (update, trigger) in the shared shape: the store
+/* A change to one task (update, trigger, feed, reschedule) in the shared shape: the store
  * call inside the open transaction, then the task as it now is. */
 typedef int (*task_change_fn)(db_t *db, const void *req, problems_t *problems, int64_t *last_event);
 
@@ -352,6 +353,30 @@ static int trigger_change(db_t *db, const void *req, problems_t *problems, int64
 static int feed_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)
 {
     return task_feed(db, req, LOCAL_PUBLISHER, problems, last_event);
+}
+
+/* A reschedule reads the new text on the registry's calendar, which the
+ * shared change shape does not carry: the request travels with it. */
+typedef struct {
+    const Partrack__TaskRescheduleRequest *req;
+    const workcal_t *cal;
+} reschedule_t;
+
+static int reschedule_change(db_t *db, const void *arg, problems_t *problems, int64_t *last_event)
+{
+    const reschedule_t *r = arg;
+    return task_reschedule(db, r->cal, r->req, LOCAL_PUBLISHER, problems, last_event);
+}
+
+void task_handle_reschedule(call_t *c)
+{
+    Partrack__TaskRescheduleRequest *req =
+        call_decode(c, &partrack__task_reschedule_request__descriptor);
+    if (!req)
+        return;
+    const reschedule_t r = {req, c->cal};
+    change_task(c, req->id, &r, reschedule_change, "reschedule refused, nothing was changed");
+    partrack__task_reschedule_request__free_unpacked(req, NULL);
 }
 
 void task_handle_feed(call_t *c)

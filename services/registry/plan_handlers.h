@@ -14,5 +14,6 @@ void task_handle_show(call_t *c);
 void task_handle_update(call_t *c);
 void task_handle_trigger(call_t *c);
 void task_handle_feed(call_t *c);
+void task_handle_reschedule(call_t *c);
 
 #endif

@@ -95,7 +95,7 @@ static char *extra_json(const plan_task_t *t)
     return text;
 }
 
-static char *schedule_json(const deadline_t *d)
+char *plan_store_schedule_json(const deadline_t *d)
 {
     if (!d)
         return NULL;
@@ -563,7 +563,7 @@ plan_store_rc_t plan_store_import(db_t *db, const directory_t *dir,
                 t->cooperating_text,
                 t->product,
                 t->deadline_text,
-                own(&owned, schedule_json(t->schedule)),
+                own(&owned, plan_store_schedule_json(t->schedule)),
                 unparsed ? "true" : "false",
                 t->source,
                 t->requirement,

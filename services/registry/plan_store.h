@@ -52,4 +52,8 @@ void plan_store_free_task(Partrack__TaskShowReply *reply);
 int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, const char *actor,
                            problems_t *problems, int64_t *last_event);
 
+/* A schedule as stored in registry.task.schedule: deadline_to_json, compact.
+ * NULL for a NULL d or when memory ran out. Caller frees with free(). */
+char *plan_store_schedule_json(const deadline_t *d);
+
 #endif

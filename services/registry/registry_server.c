@@ -76,6 +76,7 @@ static const struct {
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, task_handle_update},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_TRIGGER, task_handle_trigger},
     {PARTRACK__MESSAGE_TYPE__MSG_TASK_FEED, task_handle_feed},
+    {PARTRACK__MESSAGE_TYPE__MSG_TASK_RESCHEDULE, task_handle_reschedule},
     {PARTRACK__MESSAGE_TYPE__MSG_CONSULT_REQUEST, consult_handle_request},
     {PARTRACK__MESSAGE_TYPE__MSG_CONSULT_ANSWER, consult_handle_answer},
     {PARTRACK__MESSAGE_TYPE__MSG_CONSULT_SHOW, consult_handle_show},

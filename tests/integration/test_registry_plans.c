@@ -4,8 +4,8 @@
  * sample city through the real CLI and registry: tasks land with their units
  * resolved in the ward's context, unresolved names are listed and kept, a
  * second import of the number is refused unless --replace, a dry run or a
- * rejected file changes nothing, and task updates are recorded with their
- * audit rows and events.
+ * rejected file changes nothing, and task updates and reschedules are
+ * recorded with their audit rows and events.
  */
 #include "events.pb-c.h"
 #include "harness.h"
@@ -486,4 +486,182 @@ Test(plans, a_bad_manifest_or_a_bad_plan_in_it_changes_nothing)
     harness_run_free(&r);
     cr_assert_eq(sql("SELECT count(*) FROM registry.plan"), 0);
     cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events);
+}
+
+/* The id of the one task of a plan imported with import_small. */
+static long small_task(const char *unit)
+{
+    char query[256];
+    snprintf(query, sizeof query,
+             "SELECT t.id FROM registry.task t JOIN registry.plan p ON p.id = t.plan_id WHERE "
+             "p.unit_code = '%s'",
+             unit);
+    long id = sql(query);
+    cr_assert_gt(id, 0, "no task of %s", unit);
+    return id;
+}
+
+Test(plans, a_reschedule_changes_the_deadline_with_audit_and_event)
+{
+    import_small("HN.HADONG.VANQUAN", "12/KH-UBND", NULL);
+    long id = small_task("HN.HADONG.VANQUAN");
+    char id_text[32], query[512];
+    snprintf(id_text, sizeof id_text, "%ld", id);
+    /* Waiting for an event before: a new deadline restarts the wait. */
+    snprintf(query, sizeof query,
+             "UPDATE registry.task SET triggered_on = '2024-05-02' WHERE id = %ld RETURNING 1", id);
+    cr_assert_eq(sql(query), 1);
+    long events = sql("SELECT count(*) FROM registry.event_log");
+
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, "--deadline",
+                         "  Quý   III/2024 ", "--reason", "Văn bản số 12/UBND-VP gia hạn", "--json",
+                         NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *task = json_loads(r.out, 0, NULL);
+    cr_assert_not_null(task, "%s", r.out);
+    cr_assert_str_eq(json_string_value(json_object_get(task, "deadline_text")), "Quý III/2024",
+                     "stored cleaned, as plan cells are");
+    json_decref(task);
+    harness_run_free(&r);
+
+    /* task show: the new text and its schedule (30/09/2024 is a Monday). */
+    rc = harness_cli(&r, registry.endpoint, "task", "show", id_text, "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    task = json_loads(r.out, 0, NULL);
+    cr_assert_str_eq(json_string_value(json_object_get(task, "deadline_text")), "Quý III/2024");
+    json_t *schedule = json_object_get(task, "schedule");
+    cr_assert_str_eq(json_string_value(json_object_get(schedule, "text")), "Quý III/2024");
+    cr_assert_str_eq(json_string_value(json_object_get(schedule, "kind")), "once");
+    cr_assert_eq(json_array_size(json_object_get(schedule, "due")), 1, "%s", r.out);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(schedule, "due"), 0)),
+                     "2024-09-30");
+    json_decref(task);
+    harness_run_free(&r);
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM registry.task WHERE id = %ld AND triggered_on IS NULL AND NOT "
+             "deadline_unparsed AND schedule->'due'->>0 = '2024-09-30'",
+             id);
+    cr_assert_eq(sql(query), 1);
+
+    /* One TaskRescheduled event, under the plan's unit, and nothing else. */
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events + 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskRescheduled' AND "
+                     "unit_code = 'HN.HADONG.VANQUAN'"),
+                 1);
+    Partrack__TaskRescheduled *ev =
+        event_payload("TaskRescheduled", "", &partrack__task_rescheduled__descriptor);
+    cr_assert_eq(ev->task_id, id);
+    cr_assert_str_eq(ev->deadline_text, "Quý III/2024");
+    cr_assert_str_eq(ev->previous_text, "Quý II/2024");
+    cr_assert_eq(ev->year, 2024);
+    cr_assert_str_eq(ev->actor, "cli");
+    cr_assert_str_eq(ev->reason, "Văn bản số 12/UBND-VP gia hạn");
+    cr_assert_str_eq(ev->plan_number, "12/KH-UBND");
+    cr_assert_str_eq(ev->plan_unit, "HN.HADONG.VANQUAN");
+    protobuf_c_message_free_unpacked(&ev->base, NULL);
+
+    /* One audit row: the text before, the text and reason after. */
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM registry.audit WHERE entity = 'task' AND entity_id = '%ld' "
+             "AND action = 'rescheduled' AND actor = 'cli' AND before->>'deadline_text' = "
+             "'Quý II/2024' AND after->>'deadline_text' = 'Quý III/2024' AND after->>'reason' = "
+             "'Văn bản số 12/UBND-VP gia hạn'",
+             id);
+    cr_assert_eq(sql(query), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE action = 'rescheduled'"), 1);
+
+    /* The same text again is refused; without --reason the audit says null. */
+    rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, "--deadline",
+                     "Quý III/2024", NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    cr_assert(strstr(r.err, "already \"Quý III/2024\""), "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, "--deadline",
+                     "trước ngày 15/8/2024", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "trước ngày 15/8/2024"), "printed like task update: %s", r.out);
+    harness_run_free(&r);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE action = 'rescheduled' AND "
+                     "after->'reason' = 'null'::jsonb AND before->>'deadline_text' = "
+                     "'Quý III/2024'"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskRescheduled'"), 2);
+    ev = event_payload("TaskRescheduled", "", &partrack__task_rescheduled__descriptor);
+    cr_assert_str_eq(ev->previous_text, "Quý III/2024");
+    cr_assert_null(ev->reason);
+    protobuf_c_message_free_unpacked(&ev->base, NULL);
+}
+
+Test(plans, an_unreadable_deadline_is_refused_and_changes_nothing)
+{
+    import_small("HN.HADONG.VANQUAN", "12/KH-UBND", NULL);
+    long id = small_task("HN.HADONG.VANQUAN");
+    char id_text[32], query[256];
+    snprintf(id_text, sizeof id_text, "%ld", id);
+    long events = sql("SELECT count(*) FROM registry.event_log");
+
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, "--deadline",
+                         "Quý V/2024", NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    cr_assert(strstr(r.err, "reschedule refused") && strstr(r.err, "Quý V/2024") &&
+                  strstr(r.err, "there is no quarter"),
+              "the parser's reason is shown: %s", r.err);
+    harness_run_free(&r);
+    rc =
+        harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, "--deadline", "  ", NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    cr_assert(strstr(r.err, "empty"), "%s", r.err);
+    harness_run_free(&r);
+
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM registry.task WHERE id = %ld AND deadline_text = 'Quý II/2024' "
+             "AND schedule->'due'->>0 = '2024-07-01'",
+             id);
+    cr_assert_eq(sql(query), 1, "text and schedule unchanged");
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskRescheduled'"), 0);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE action = 'rescheduled'"), 0);
+}
+
+Test(plans, a_reschedule_needs_an_open_task_and_a_deadline)
+{
+    import_small("HN.HADONG.VANQUAN", "12/KH-UBND", NULL);
+    long id = small_task("HN.HADONG.VANQUAN");
+    char id_text[32];
+    snprintf(id_text, sizeof id_text, "%ld", id);
+    harness_run_t r;
+    cr_assert_eq(
+        harness_cli(&r, registry.endpoint, "task", "update", id_text, "--status", "done", NULL), 0,
+        "%s", r.err);
+    harness_run_free(&r);
+    long events = sql("SELECT count(*) FROM registry.event_log");
+
+    int rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, "--deadline",
+                         "Quý III/2024", NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    char expected[64];
+    snprintf(expected, sizeof expected, "task %ld is done", id);
+    cr_assert(strstr(r.err, expected), "%s", r.err);
+    harness_run_free(&r);
+
+    rc = harness_cli(&r, registry.endpoint, "task", "reschedule", "999999", "--deadline",
+                     "Quý III/2024", NULL);
+    cr_assert_eq(rc, 1, "%s", r.out);
+    cr_assert(strstr(r.err, "no such task"), "%s", r.err);
+    harness_run_free(&r);
+
+    rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id_text, NULL);
+    cr_assert_eq(rc, 2, "a missing --deadline is a usage error: %s", r.err);
+    cr_assert(strstr(r.err, "--deadline"), "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "task", "reschedule", "--deadline", "Quý III/2024",
+                     NULL);
+    cr_assert_eq(rc, 2, "a missing id is a usage error: %s", r.err);
+    harness_run_free(&r);
+
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log"), events);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.audit WHERE action = 'rescheduled'"), 0);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task WHERE deadline_text = 'Quý II/2024'"), 1);
 }
