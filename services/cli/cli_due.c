@@ -13,6 +13,7 @@
  * Changes (ack, clock set) carry an idempotency key.
  */
 #include "cli_due.h"
+#include "cli_due_policy.h"
 
 #include "deadline.pb-c.h"
 
@@ -30,6 +31,7 @@ static const char due_usage[] =
     "usage: partrack due [--unit CODE] [--within N|Nd] [--overdue] [--plan NUMBER]\n"
     "                    [--limit N] [--json]\n"
     "       partrack due ack OCCURRENCE_ID --level due_soon|due|overdue [--json]\n"
+    "       partrack due policy --plan NUMBER [--unit CODE] [--soon-days N | --default]\n"
     "\n"
     "Lists the open due occurrences of tasks as the deadline service sees them\n"
     "now: one line per occurrence with its id, due date, level (Dài hạn,\n"
@@ -44,7 +46,9 @@ static const char due_usage[] =
     "  --json           every field, for scripts\n"
     "\n"
     "`due ack` records that the alert at a level was seen: no escalation past that\n"
-    "level follows for the occurrence. `partrack due ack --help` tells more.\n";
+    "level follows for the occurrence. `partrack due ack --help` tells more.\n"
+    "`due policy` shows or sets how many days before its due date a plan's\n"
+    "occurrences are due soon (`partrack due policy --help`).\n";
 
 /* Characters (not bytes) in a UTF-8 string. */
 static int utf8_chars(const char *s)
@@ -388,6 +392,8 @@ int cli_due(cli_t *cli, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "ack") == 0)
         return verb_due_ack(cli, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "policy") == 0)
+        return cli_due_policy(cli, argc - 1, argv + 1);
     return verb_due_list(cli, argc, argv);
 }
 

@@ -15,6 +15,9 @@
  * TaskTriggered: a waiting task gets its one due occurrence, the period its
  * phrase gives counted from the event (due_after_event), or the event's day.
  * TaskFeeds: a report chain's link, kept for the threats a late link poses.
+ * TaskRescheduled: the task's occurrences follow its new deadline
+ * (monitor_reschedule.h).
+ * A task takes its plan's due-soon days (monitor_policy.h) when it arrives.
  * Consultation events go to monitor_consult.h.
  * Everything happens in the consumer's transaction (events_consume).
  */

@@ -1,6 +1,7 @@
 /* monitor_queries.c - what is due, and how units stand (see the header) */
 #include "monitor_queries.h"
 
+#include "monitor_reschedule.h"
 #include "monitor_transition.h"
 
 #include <stdio.h>
@@ -12,7 +13,7 @@
     "SELECT o.id, t.task_id, t.plan_number, t.plan_unit, t.ordinal, t.title, t.lead::text, "       \
     "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.kind, "            \
     "o.level, o.data_from - DATE '1970-01-01', o.data_to - DATE '1970-01-01', "                    \
-    "o.data_clipped, " MONITOR_THREAT_COLUMNS
+    "o.data_clipped, t.due_soon_days, " MONITOR_THREAT_COLUMNS
 
 enum {
     D_ID,
@@ -30,6 +31,7 @@ enum {
     D_DATA_FROM,
     D_DATA_TO,
     D_DATA_CLIPPED,
+    D_SOON_DAYS,
     D_TH_ID,
     D_TH_TASK,
     D_TH_PLAN,
@@ -95,7 +97,9 @@ static Partrack__DueItem *item_from_row(PGresult *res, int r, const workcal_t *c
     } else if (strcmp(kind, "due") == 0 && !PQgetisnull(res, r, D_EFF)) {
         date_t eff = (date_t)atol(PQgetvalue(res, r, D_EFF));
         int64_t at[DUE_LEVELS];
-        due_level_instants(cal, eff, policy, at);
+        due_policy_t plan_policy = monitor_policy_for(
+            policy, PQgetisnull(res, r, D_SOON_DAYS) ? -1 : atoi(PQgetvalue(res, r, D_SOON_DAYS)));
+        due_level_instants(cal, eff, &plan_policy, at);
         due_level_t l = due_level_at(at, now);
         level = due_level_name(l);
         level_vn = due_level_vn(l);
@@ -201,10 +205,13 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
         "NULL OR t.plan_number = $2) AND ($5::int IS NULL OR (o.kind = 'due' AND o.effective <= "
         "$4::date + $5::int)) AND (NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT_SQL(
             "o.effective") " <= to_timestamp($3::bigint))) "
+                           /* a waiting task: DUE_COLUMNS without an occurrence */
                            "UNION ALL SELECT NULL, t.task_id, t.plan_number, t.plan_unit, "
-                           "t.ordinal, t.title, "
-                           "t.lead::text, NULL, NULL, NULL, NULL, 0, NULL, NULL, false, NULL, NULL, "
-                           "NULL, NULL, NULL, NULL FROM deadline.task t WHERE "
+                           "t.ordinal, t.title, t.lead::text, "
+                           "NULL, NULL, NULL, NULL, 0, "          /* effective .. level */
+                           "NULL, NULL, false, t.due_soon_days, " /* data window, soon days */
+                           "NULL, NULL, NULL, NULL, NULL, NULL "  /* threat */
+                           "FROM deadline.task t WHERE "
                            "t.waiting AND "
                            "t.status = 'open' AND NOT $7::boolean AND ($1::text IS NULL OR $1 = "
                            "ANY (t.lead) OR $1 "

@@ -9,6 +9,7 @@
 #include "monitor_calendar.h"
 #include "monitor_consult.h"
 #include "monitor_ingest.h"
+#include "monitor_policy.h"
 #include "monitor_queries.h"
 #include "monitor_sweep.h"
 #include "rpc.h"
@@ -295,6 +296,34 @@ done:
     partrack__calendar_import_request__free_unpacked(r, NULL);
 }
 
+static void handle_due_policy(monitor_server_t *self, rpc_request_t *req, int64_t now)
+{
+    Partrack__DuePolicyRequest *r = decode(self, req, &partrack__due_policy_request__descriptor);
+    if (!r)
+        return;
+    Partrack__DuePolicyReply reply = PARTRACK__DUE_POLICY_REPLY__INIT;
+    char unit[256], why[1024];
+    switch (monitor_policy_request(self->db, self->cal, &self->config.policy, now, r, &reply, unit,
+                                   sizeof unit, why, sizeof why)) {
+    case MONITOR_POLICY_OK:
+        if (r->has_soon_days || (r->has_reset && r->reset))
+            log_info("due policy", "plan=\"%s\" unit=%s soon_days=%d default=%d recomputed=%u",
+                     reply.plan_number, reply.plan_unit, reply.soon_days, reply.plan_default,
+                     reply.recomputed);
+        rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_DUE_POLICY_REPLY, &reply.base);
+        break;
+    case MONITOR_POLICY_INVALID:
+    case MONITOR_POLICY_AMBIGUOUS:
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_INVALID, why);
+        break;
+    case MONITOR_POLICY_NOT_FOUND:
+        reply_error(self, req, PARTRACK__ERROR_CODE__ERR_NOT_FOUND, why);
+        break;
+    case MONITOR_POLICY_DB_FAILED: reply_db_failure(self, req); break;
+    }
+    partrack__due_policy_request__free_unpacked(r, NULL);
+}
+
 static void handle(monitor_server_t *self, rpc_request_t *req)
 {
     int64_t now;
@@ -315,6 +344,7 @@ static void handle(monitor_server_t *self, rpc_request_t *req)
     case PARTRACK__MESSAGE_TYPE__MSG_DUE_ACK: handle_ack(self, req, now); break;
     case PARTRACK__MESSAGE_TYPE__MSG_CLOCK: handle_clock(self, req, now); break;
     case PARTRACK__MESSAGE_TYPE__MSG_CALENDAR_IMPORT: handle_calendar_import(self, req, now); break;
+    case PARTRACK__MESSAGE_TYPE__MSG_DUE_POLICY: handle_due_policy(self, req, now); break;
     default: {
         char message[128];
         snprintf(message, sizeof message, "the deadline service does not serve message type %d",

@@ -3,6 +3,7 @@
  */
 #include "monitor_sweep.h"
 
+#include "monitor_reschedule.h"
 #include "monitor_transition.h"
 
 #include <stdio.h>
@@ -24,6 +25,7 @@ enum {
     C_TITLE,
     C_ORDINAL,
     C_LEAD,
+    C_SOON_DAYS,
     C_THREAT_ID,
     C_THREAT_TASK,
     C_THREAT_PLAN,
@@ -40,7 +42,8 @@ static const char due_sql[] =
     "to_timestamp($1::bigint) ORDER BY next_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED) "
     "SELECT o.id, o.task_id, o.next_level, floor(extract(epoch FROM o.next_at))::bigint, "
     "o.effective - DATE '1970-01-01', o.nominal - DATE '1970-01-01', o.label, o.acked_level, "
-    "o.kind, t.plan_number, t.plan_unit, t.title, t.ordinal, t.lead::text, " MONITOR_THREAT_COLUMNS
+    "o.kind, t.plan_number, t.plan_unit, t.title, t.ordinal, t.lead::text, "
+    "t.due_soon_days, " MONITOR_THREAT_COLUMNS
     "FROM due JOIN deadline.occurrence o ON o.id = due.id JOIN deadline.task t ON t.task_id = "
     "o.task_id " MONITOR_THREAT_JOIN "ORDER BY o.next_at, o.id";
 
@@ -121,8 +124,10 @@ static int sweep_batch(db_t *db, const workcal_t *cal, const due_policy_t *polic
             strcmp(PQgetvalue(res, r, C_KIND), "due") == 0 && base.effective != DATE_INVALID;
         int acked = atoi(PQgetvalue(res, r, C_ACKED));
         int64_t at[DUE_LEVELS];
+        due_policy_t plan_policy =
+            monitor_policy_for(policy, monitor_soon_days_cell(cell(res, r, C_SOON_DAYS)));
         if (due_kind)
-            due_level_instants(cal, base.effective, policy, at);
+            due_level_instants(cal, base.effective, &plan_policy, at);
         due_level_t level = (due_level_t)atoi(PQgetvalue(res, r, C_NEXT_LEVEL)), next = level;
         int64_t when = strtoll(PQgetvalue(res, r, C_NEXT_AT), NULL, 10), next_at = when;
         bool more = true;

@@ -607,9 +607,9 @@ Test(deadline, a_periodic_report_covers_its_cut_off_window)
         "3\tTổ chức đối thoại với cá nhân, tổ chức\tVăn phòng UBND\tQuý II/2024\n";
     const char *file = harness_write_temp("reports.tsv", reports, strlen(reports));
     harness_run_t r;
-    int rc = harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit",
-                         "HN.HADONG.PHULAM", "--year", "2024", "--number", "105/KH-UBND",
-                         "--title", "Chế độ báo cáo", NULL);
+    int rc =
+        harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                    "--year", "2024", "--number", "105/KH-UBND", "--title", "Chế độ báo cáo", NULL);
     cr_assert_eq(rc, 0, "%s", r.err);
     harness_run_free(&r);
     wait_tasks(10);
@@ -632,4 +632,161 @@ Test(deadline, a_periodic_report_covers_its_cut_off_window)
     cr_assert_eq(rc, 0, "%s", r.err);
     cr_assert(strstr(r.out, "số liệu / data: 15/12/2023 - 14/03/2024"), "%s", r.out);
     harness_run_free(&r);
+}
+
+/* Reschedules task `ordinal` of the plan with the registry. */
+static void reschedule(const char *ordinal, const char *deadline)
+{
+    char query[256], id[24];
+    snprintf(query, sizeof query, "SELECT task_id FROM deadline.task WHERE ordinal = '%s'",
+             ordinal);
+    snprintf(id, sizeof id, "%ld", sql(query));
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "task", "reschedule", id, "--deadline", deadline,
+                         "--reason", "Văn bản gia hạn", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+}
+
+/* Waits until the deadline service has written `n` DueRecomputed events. */
+static void wait_recomputed(long n)
+{
+    const char *q = "SELECT count(*) FROM deadline.event_log WHERE type = 'DueRecomputed'";
+    for (int i = 0; i < 250 && sql(q) < n; i++)
+        usleep(20000);
+    cr_assert_eq(sql(q), n);
+}
+
+Test(deadline, a_changed_deadline_moves_its_occurrences)
+{
+    /* 26/4: task 3 (due Thursday 2/5, after the holiday) is due soon. */
+    clock_set("2024-04-26T09:00");
+    cr_assert_eq(transitions("3", 1), 1);
+    /* Extended to 31/5: due 30/5, no longer due soon; told once. */
+    reschedule("3", "trước ngày 31/5/2024");
+    wait_recomputed(1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '3' AND o.state = 'open' AND "
+                     "o.effective = '2024-05-30' AND o.level = 0 AND o.next_level = 1"),
+                 1);
+    size_t len;
+    uint8_t *bytes = harness_sql_bytes(db,
+                                       "SELECT payload FROM deadline.event_log WHERE type = "
+                                       "'DueRecomputed' ORDER BY seq DESC LIMIT 1",
+                                       &len);
+    cr_assert_not_null(bytes);
+    Partrack__DueRecomputed *ev = partrack__due_recomputed__unpack(NULL, len, bytes);
+    free(bytes);
+    cr_assert_not_null(ev);
+    cr_assert_str_eq(ev->old_due_date, "2024-05-02");
+    cr_assert_str_eq(ev->new_due_date, "2024-05-30");
+    cr_assert_str_eq(ev->reason, "deadline_changed");
+    cr_assert_str_eq(ev->level, "long_term");
+    partrack__due_recomputed__free_unpacked(ev, NULL);
+    /* The new date reaches due soon again, at its own instant. */
+    clock_set("2024-05-23T09:00");
+    cr_assert_eq(transitions("3", 1), 2);
+    cr_assert_eq(transitions("3", 2), 0, "not due yet");
+    /* Brought forward into the past (task 1, due 4/7, now by 20/5): it
+     * keeps its level and the sweep emits each level it reached, in order. */
+    reschedule("1", "trước ngày 20/5/2024");
+    wait_recomputed(2);
+    for (int i = 0; i < 250 && transitions("1", 3) < 1; i++)
+        usleep(20000);
+    cr_assert_eq(transitions("1", 1), 1);
+    cr_assert_eq(transitions("1", 2), 1);
+    cr_assert_eq(transitions("1", 3), 1);
+    /* Before 20/5 (a Sunday, 19/5, moved to Monday 20/5): due soon from
+     * 13/5, due from 20/5, overdue from 24:00 of 20/5. */
+    cr_assert_str_eq(reached_at("1", 1), "202405130000");
+    cr_assert_str_eq(reached_at("1", 2), "202405200000");
+    cr_assert_str_eq(reached_at("1", 3), "202405210000");
+    /* A monthly report made quarterly: its first four occurrences move to
+     * the quarters, the other eight are removed (each told once). */
+    reschedule("4", "Hàng quý");
+    wait_recomputed(2 + 4 + 8);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '4' AND o.state = 'open'"),
+                 4);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '4' AND o.state = 'cancelled'"),
+                 8);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '4' AND o.seq = 2 AND "
+                     "o.effective = '2024-07-01' AND o.label = 'kỳ quý II/2024' AND o.level = 0"),
+                 1, "February's occurrence is now the second quarter's, not yet due soon");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.task WHERE ordinal = '4' AND kind = "
+                     "'recurring' AND deadline_text = 'Hàng quý'"),
+                 1);
+    /* Nothing was emitted twice. */
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT occurrence_id, level, at FROM "
+                     "deadline.transition GROUP BY 1, 2, 3 HAVING count(*) > 1) d"),
+                 0);
+}
+
+Test(deadline, a_plan_can_have_its_own_due_soon_days)
+{
+    harness_run_t r;
+    int rc = dl(&r, "due", "policy", "--plan", "104/KH-UBND", "--json");
+    cr_assert_eq(rc, 0, "%s", r.err);
+    json_t *out = json_loads(r.out, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(out, "soon_days")), 7, "%s", r.out);
+    cr_assert(json_is_true(json_object_get(out, "plan_default")), "%s", r.out);
+    cr_assert_str_eq(json_string_value(json_object_get(out, "plan_unit")), "HN.HADONG.PHULAM");
+    json_decref(out);
+    harness_run_free(&r);
+    /* Two weeks' notice for this plan. */
+    rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "due", "policy",
+                     "--plan", "104/KH-UBND", "--soon-days", "14", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    out = json_loads(r.out, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(out, "soon_days")), 14, "%s", r.out);
+    cr_assert(json_is_false(json_object_get(out, "plan_default")), "%s", r.out);
+    cr_assert_gt(json_integer_value(json_object_get(out, "recomputed")), 0, "%s", r.out);
+    json_decref(out);
+    harness_run_free(&r);
+    /* Task 3, due 2/5, is due soon from 18/4 now (7 days: from 25/4). */
+    clock_set("2024-04-20");
+    cr_assert_eq(transitions("3", 1), 1);
+    cr_assert_str_eq(reached_at("3", 1), "202404180000");
+    rc = dl(&r, "due", "--within", "14", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"level\": \"due_soon\""), "%s", r.out);
+    harness_run_free(&r);
+    /* Back to the default; refusals. */
+    rc = dl(&r, "due", "policy", "--plan", "104/KH-UBND", "--default");
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "(the service's default)"), "%s", r.out);
+    harness_run_free(&r);
+    rc = dl(&r, "due", "policy", "--plan", "9/KH-XYZ", NULL);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(r.err, "--unit"), "%s", r.err);
+    harness_run_free(&r);
+    rc = dl(&r, "due", "policy", "--plan", "104/KH-UBND", "--soon-days");
+    cr_assert_eq(rc, 2, "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "due", "policy",
+                     "--plan", "104/KH-UBND", "--soon-days", "91", NULL);
+    cr_assert_eq(rc, 2, "%s", r.err);
+    harness_run_free(&r);
+    /* Set before a plan exists (with its unit), it holds when it arrives. */
+    rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "due", "policy",
+                     "--plan", "106/KH-UBND", "--unit", "HN.HADONG.PHULAM", "--soon-days", "3",
+                     NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    static const char later[] = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+                                "1\tKiểm tra công vụ\tVăn phòng UBND\ttrước ngày 31/5/2024\n";
+    const char *file = harness_write_temp("later.tsv", later, strlen(later));
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                     "--year", "2024", "--number", "106/KH-UBND", "--title", "Kiểm tra", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    wait_tasks(8);
+    cr_assert_eq(sql("SELECT due_soon_days FROM deadline.task WHERE plan_number = '106/KH-UBND'"),
+                 3);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.plan_number = '106/KH-UBND' AND o.next_level "
+                     "= 1 AND o.next_at = '2024-05-27 00:00+07'"),
+                 1, "due Thursday 30/5: due soon 3 days before");
 }
