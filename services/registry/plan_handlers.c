@@ -340,9 +340,14 @@ done:
     free(problems);
 }
 
-static int update_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)
+/* An update on an event task still waiting starts its clock too. */
+static int update_change(db_t *db, const void *arg, problems_t *problems, int64_t *last_event)
 {
-    return plan_store_update_task(db, req, LOCAL_PUBLISHER, problems, last_event);
+    const Partrack__TaskUpdateRequest *req = arg;
+    int rc = plan_store_update_task(db, req, LOCAL_PUBLISHER, problems, last_event);
+    if (rc == 1 && task_trigger_by_update(db, req->id, LOCAL_PUBLISHER, last_event) < 0)
+        return -1;
+    return rc;
 }
 
 static int trigger_change(db_t *db, const void *req, problems_t *problems, int64_t *last_event)

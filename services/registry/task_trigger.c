@@ -78,3 +78,46 @@ int task_trigger(db_t *db, const Partrack__TaskTriggerRequest *req, const char *
     PQclear(task);
     return rc;
 }
+
+int task_trigger_by_update(db_t *db, int64_t id, const char *actor, int64_t *last_event)
+{
+    char id_text[24];
+    snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+    const char *p[] = {id_text, actor};
+    db_status_t st;
+    PGresult *res =
+        db_exec(db,
+                "WITH u AS (UPDATE registry.task t SET triggered_on = (now() AT TIME ZONE "
+                "'Asia/Ho_Chi_Minh')::date, updated_at = now() FROM registry.plan p WHERE t.id = "
+                "$1::bigint AND p.id = t.plan_id AND t.status = 'open' AND t.triggered_on IS NULL "
+                "AND coalesce((t.schedule->>'event')::boolean, false) RETURNING "
+                "t.triggered_on::text AS on_date, p.number, p.unit_code), a AS (INSERT INTO "
+                "registry.audit (actor, entity, entity_id, action, after) SELECT $2, 'task', $1, "
+                "'triggered', json_build_object('on', on_date, 'by', 'update') FROM u) SELECT "
+                "on_date, number, unit_code FROM u",
+                2, p, &st);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQntuples(res) == 1) {
+        Partrack__TaskTriggered ev = PARTRACK__TASK_TRIGGERED__INIT;
+        ev.task_id = id;
+        ev.on_date = PQgetvalue(res, 0, 0);
+        ev.actor = (char *)actor;
+        ev.plan_number = PQgetvalue(res, 0, 1);
+        ev.plan_unit = PQgetvalue(res, 0, 2);
+        size_t len = partrack__task_triggered__get_packed_size(&ev);
+        uint8_t *buf = malloc(len ? len : 1);
+        rc = -1;
+        if (buf) {
+            partrack__task_triggered__pack(&ev, buf);
+            rc = events_append(db, "registry", "TaskTriggered", ev.plan_unit, buf, len,
+                               last_event) < 0
+                     ? -1
+                     : 1;
+            free(buf);
+        }
+    }
+    PQclear(res);
+    return rc;
+}

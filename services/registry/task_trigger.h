@@ -3,7 +3,9 @@
  * A task whose deadline counts from an event ("Sau khi Sở Nội vụ triển
  * khai", "trong 05 ngày làm việc kể từ khi nhận được văn bản") waits until
  * someone says the event happened: the date is stored with an audit row and a
- * TaskTriggered event, from which the deadline service starts its clock.
+ * TaskTriggered event, from which the deadline service starts its clock. An
+ * update on such a task (progress, a note) is the first sign that its event
+ * happened, so it starts the clock too, on the day it is recorded.
  */
 #ifndef PARTRACK_TASK_TRIGGER_H
 #define PARTRACK_TASK_TRIGGER_H
@@ -19,5 +21,11 @@
  * database failure. */
 int task_trigger(db_t *db, const Partrack__TaskTriggerRequest *req, const char *actor,
                  problems_t *problems, int64_t *last_event);
+
+/* After task `id` was updated, in the same transaction: an open event task
+ * not yet triggered is triggered on today's date (UTC+7), with its audit
+ * row and TaskTriggered event. 1 triggered, 0 nothing to do, -1 database
+ * failure. */
+int task_trigger_by_update(db_t *db, int64_t id, const char *actor, int64_t *last_event);
 
 #endif

@@ -392,6 +392,27 @@ Test(deadline, a_triggered_event_task_starts_its_clock)
     cr_assert(strstr(r.err, "does not wait for an event"), "%s", r.err);
     harness_run_free(&r);
     cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskTriggered'"), 1);
+    /* An update on a waiting task is the first sign its event happened: task
+     * 6 ("Sau khi Sở Nội vụ triển khai", no period) is due the day the
+     * update was recorded (the registry's day, UTC+7), once. */
+    snprintf(id, sizeof id, "%ld", sql("SELECT task_id FROM deadline.task WHERE ordinal = '6'"));
+    rc = harness_cli(&r, registry.endpoint, "task", "update", id, "--progress", "10", "--note",
+                     "Sở Nội vụ đã triển khai", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "task", "update", id, "--progress", "20", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.task WHERE ordinal = '6' AND "
+                                   "NOT waiting") < 1;
+         i++)
+        usleep(20000);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id JOIN registry.task rt ON rt.id = t.task_id WHERE "
+                     "t.ordinal = '6' AND o.nominal = rt.triggered_on AND rt.triggered_on = "
+                     "(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskTriggered'"), 2);
 }
 
 Test(deadline, a_calendar_change_moves_due_dates_and_their_levels)
