@@ -811,3 +811,48 @@ Test(deadline, a_plan_can_have_its_own_due_soon_days)
                      "= 1 AND o.next_at = '2024-05-27 00:00+07'"),
                  1, "due Thursday 30/5: due soon 3 days before");
 }
+
+Test(deadline, two_instances_emit_each_transition_once)
+{
+    /* 40 more monthly tasks: 480 occurrences. */
+    char *table = malloc(64 * 1024);
+    cr_assert_not_null(table);
+    int n = snprintf(table, 64 * 1024, "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n");
+    for (int i = 1; i <= 40; i++)
+        n += snprintf(table + n, 64 * 1024 - (size_t)n,
+                      "%d\tTổng hợp số liệu tháng, mục %d\tVăn phòng UBND\tHàng tháng\n", i, i);
+    const char *file = harness_write_temp("monthly.tsv", table, (size_t)n);
+    free(table);
+    harness_run_t r;
+    int rc =
+        harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                    "--year", "2024", "--number", "107/KH-UBND", "--title", "Tổng hợp", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    wait_tasks(47);
+    /* Two instances on small batches, both polling the manual clock. */
+    harness_service_t second;
+    cr_assert_eq(harness_deadline_start(&second, db, "PARTRACK_DEADLINE_CLOCK=manual",
+                                        "PARTRACK_DEADLINE_POLL_MS=10", "PARTRACK_DEADLINE_BATCH=5",
+                                        NULL),
+                 0, "second instance did not start (log %s)", second.log);
+    sql("UPDATE deadline.clock SET now = '2024-07-02 09:00+07'");
+    const char *pending = "SELECT count(*) FROM deadline.occurrence WHERE next_at <= '2024-07-02 "
+                          "09:00+07'";
+    for (int i = 0; i < 1500 && sql(pending) > 0; i++)
+        usleep(20000);
+    cr_assert_eq(sql(pending), 0, "both instances swept everything due");
+    harness_service_stop(&second, SIGTERM);
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT occurrence_id, level FROM deadline.transition "
+                     "GROUP BY 1, 2 HAVING count(*) > 1) d"),
+                 0, "no level twice");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"),
+                 sql("SELECT count(*) FROM deadline.event_log WHERE type = 'DueTransition'"),
+                 "one event per transition");
+    /* January to May of the 40 tasks (June's is due 1/7, escalated on 4/7):
+     * every level, once. */
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.transition x JOIN deadline.occurrence o ON "
+                     "o.id = x.occurrence_id JOIN deadline.task t ON t.task_id = o.task_id "
+                     "WHERE t.plan_number = '107/KH-UBND' AND o.effective < '2024-06-20'"),
+                 40 * 5 * 4);
+}
