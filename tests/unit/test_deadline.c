@@ -1,8 +1,8 @@
 /* test_deadline.c - unit tests for the deadline language (deadline_*.c)
  *
  * Every phrase of DESIGN.md's table and of the seed plans is read for plan
- * year 2024 on the shipped calendar (services/deadline/data, found from
- * __FILE__) and compared with its schedule written out by hand. The 2024
+ * year 2024 on the shipped calendar (services/deadline/data) and compared
+ * with its schedule written out by hand. The 2024
  * facts used: weekends; days off 1/1, 8/2-14/2 (Tết), 18/4, 27/4-1/5 with
  * Saturday 4/5 worked, 31/8-3/9. So 30/6 (Sunday) moves to Monday 1/7, 30/4
  * to Thursday 2/5, 31/8 to Wednesday 4/9, 30/11 (Saturday) to Monday 2/12.
@@ -16,6 +16,8 @@
 #include "deadline_json.h"
 #include "workcal.h"
 
+#include "source_tree.h"
+
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -24,21 +26,18 @@
 
 static workcal_t *cal;
 
-/* A path in the source tree, from this file's path. */
+/* A path in the source tree (rel is not a literal everywhere). */
 static const char *source_path(const char *rel)
 {
     static char path[4096];
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *p = strstr(path, "tests/unit/test_deadline.c");
-    cr_assert_not_null(p, "cannot locate the source tree from %s", __FILE__);
-    snprintf(p, sizeof path - (size_t)(p - path), "%s", rel);
+    snprintf(path, sizeof path, "%s/%s", PARTRACK_SOURCE_DIR, rel);
     return path;
 }
 
 static void setup(void)
 {
     char err[512] = "";
-    cal = workcal_load(source_path("services/deadline/data/calendar-vn.json"), err, sizeof err);
+    cal = workcal_load(SHIPPED_CALENDAR, err, sizeof err);
     cr_assert_not_null(cal, "%s", err);
 }
 

@@ -1,11 +1,13 @@
 /* test_due_levels.c - unit tests for services/deadline/due_levels.c
  *
  * Instants are checked against hand-written local times around the 2024
- * calendar's hard places (the shipped calendar data, found from __FILE__):
+ * calendar's hard places (the shipped calendar data):
  * Tết, the 30/4-1/5 holiday with its working Saturday 4/5, and ordinary
  * weeks; the acknowledgement rule; the instant format and parser.
  */
 #include "due_levels.h"
+
+#include "source_tree.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -15,13 +17,8 @@ static workcal_t *cal;
 
 static void setup(void)
 {
-    static char path[4096];
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *p = strstr(path, "tests/unit/test_due_levels.c");
-    cr_assert_not_null(p);
-    snprintf(p, sizeof path - (size_t)(p - path), "services/deadline/data/calendar-vn.json");
     char err[512];
-    cal = workcal_load(path, err, sizeof err);
+    cal = workcal_load(SHIPPED_CALENDAR, err, sizeof err);
     cr_assert_not_null(cal, "%s", err);
 }
 

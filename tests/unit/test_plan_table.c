@@ -20,6 +20,8 @@
 #include "plan_table.h"
 #include "workcal.h"
 
+#include "source_tree.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,21 +33,18 @@ static workcal_t *cal;
 static plan_doc_t *doc;
 static char err[1024];
 
-/* A path in the source tree, from this file's path. */
+/* A path in the source tree (rel is not a literal everywhere). */
 static const char *source_path(const char *rel)
 {
     static char path[4096];
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *p = strstr(path, "tests/unit/test_plan_table.c");
-    cr_assert_not_null(p, "cannot locate the source tree from %s", __FILE__);
-    snprintf(p, sizeof path - (size_t)(p - path), "%s", rel);
+    snprintf(path, sizeof path, "%s/%s", PARTRACK_SOURCE_DIR, rel);
     return path;
 }
 
 static void setup(void)
 {
     char e[512] = "";
-    cal = workcal_load(source_path("services/deadline/data/calendar-vn.json"), e, sizeof e);
+    cal = workcal_load(SHIPPED_CALENDAR, e, sizeof e);
     cr_assert_not_null(cal, "%s", e);
 }
 

@@ -7,6 +7,8 @@
  */
 #include "report_window.h"
 
+#include "source_tree.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,13 +17,8 @@ static workcal_t *cal;
 
 static void setup(void)
 {
-    static char path[4096];
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *p = strstr(path, "tests/unit/test_report_window.c");
-    cr_assert_not_null(p);
-    snprintf(p, sizeof path - (size_t)(p - path), "services/deadline/data/calendar-vn.json");
     char err[512];
-    cal = workcal_load(path, err, sizeof err);
+    cal = workcal_load(SHIPPED_CALENDAR, err, sizeof err);
     cr_assert_not_null(cal, "%s", err);
 }
 

@@ -1,7 +1,6 @@
 /* test_workcal.c - unit tests for services/deadline/workcal.c
  *
- * The shipped data file is read from the source tree (PARTRACK_SOURCE_DIR
- * is not defined for unit tests, so the path is found from __FILE__); the
+ * The shipped data file is read from the source tree (SHIPPED_CALENDAR); the
  * default lookup next to the binary is tested too, since the build copies
  * the file to build/share/partrack. Expected days off are written by hand
  * from the official notices (2024, DESIGN.md) and from the statute; the
@@ -11,6 +10,8 @@
 #include "workcal.h"
 
 #include "lunar.h"
+
+#include "source_tree.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -23,21 +24,10 @@ static date_t ymd(int y, int m, int d)
     return date_from_ymd(y, m, d);
 }
 
-/* services/deadline/data/calendar-vn.json, from this file's path. */
-static const char *shipped_path(void)
-{
-    static char path[4096];
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *p = strstr(path, "tests/unit/test_workcal.c");
-    cr_assert_not_null(p, "cannot locate the source tree from %s", __FILE__);
-    snprintf(p, sizeof path - (size_t)(p - path), "services/deadline/data/calendar-vn.json");
-    return path;
-}
-
 static workcal_t *shipped(void)
 {
     char err[512] = "";
-    workcal_t *cal = workcal_load(shipped_path(), err, sizeof err);
+    workcal_t *cal = workcal_load(SHIPPED_CALENDAR, err, sizeof err);
     cr_assert_not_null(cal, "%s", err);
     return cal;
 }
