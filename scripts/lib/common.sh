@@ -3,7 +3,7 @@
 # unprivileged user in a folder of our own. Sourced, not run.
 
 PARTRACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PARTRACK_PACKAGES="build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
+PARTRACK_PACKAGES="build-essential cmake pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev
 protobuf-c-compiler libpq-dev postgresql libcriterion-dev libutf8proc-dev libjansson-dev
 python3 python3-yaml util-linux bc"
 
