@@ -11,6 +11,7 @@
 #include "cli_consult.h"
 #include "cli_due.h"
 #include "cli_plan.h"
+#include "cli_publisher.h"
 #include "cli_task.h"
 #include "cli_target.h"
 #include "cli_unit.h"
@@ -39,6 +40,7 @@ static const char usage[] =
     "  consult   consultations (lấy ý kiến): request, answer, show\n"
     "  status    done on time, late, open, overdue, waiting: by unit, by area\n"
     "  clock     the deadline service's clock: show, set (manual clock only)\n"
+    "  publisher systems that publish into partrack: add (makes a key file), revoke, list\n"
     "\n"
     "Options:\n"
     "  --registry ENDPOINT  registry address (default $PARTRACK_REGISTRY_ENDPOINT or\n"
@@ -111,6 +113,7 @@ int main(int argc, char **argv)
         {"consult", cli_consult, false},
         {"status", cli_status, false},
         {"clock", cli_clock, false},
+        {"publisher", cli_publisher, false},
     };
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "db.h"
+#include "ingest_server.h"
 #include "log.h"
 #include "migrate.h"
 #include "registry_server.h"
@@ -53,12 +54,31 @@ static long number(const char *name)
     return config_get(config, NCONFIG, name)->number;
 }
 
+/* Requests, and the ingest thread's commits (whose events wake consumers). */
+static void serve(registry_server_t *server, ingest_server_t *ingest)
+{
+    zmq_pollitem_t items[] = {{registry_server_socket(server), 0, ZMQ_POLLIN, 0},
+                              {ingest_server_wake_socket(ingest), 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, 2, 250) <= 0)
+        return;
+    if (items[1].revents & ZMQ_POLLIN) {
+        int64_t seq, last = 0;
+        while (zmq_recv(items[1].socket, &seq, sizeof seq, ZMQ_DONTWAIT) == (int)sizeof seq)
+            last = seq > last ? seq : last;
+        if (last > 0)
+            registry_server_wake(server, last);
+    }
+    if (items[0].revents & ZMQ_POLLIN)
+        registry_server_step(server, 0);
+}
+
 int main(int argc, char **argv)
 {
     int exit_code;
     if (service_start("partrack-registry",
-                      "Serves the unit directory (units, aliases, people, reorganizations)\n"
-                      "over ZeroMQ. Stops on SIGTERM or SIGINT.",
+                      "Serves the unit directory (units, aliases, people, reorganizations),\n"
+                      "plans and tasks over ZeroMQ, and takes other systems' task updates and\n"
+                      "measurements on the ingest endpoint (CURVE). Stops on SIGTERM or SIGINT.",
                       config, NCONFIG, argc, argv, &exit_code) < 0)
         return exit_code;
     char errbuf[2048];
@@ -66,6 +86,7 @@ int main(int argc, char **argv)
     int rc = 1;
     void *ctx = NULL;
     registry_server_t *server = NULL;
+    ingest_server_t *ingest = NULL;
     workcal_t *cal = NULL;
     db_t *db = service_open_db("partrack-registry", value("PARTRACK_DATABASE_URL"),
                                (int)number("PARTRACK_DB_WAIT_SECONDS"), "registry",
@@ -79,20 +100,35 @@ int main(int argc, char **argv)
         goto done;
     }
     ctx = zmq_ctx_new();
-    server = registry_server_new(
-        ctx, db, cal, value("PARTRACK_REGISTRY_ENDPOINT"), value("PARTRACK_REGISTRY_EVENTS"),
-        (size_t)number("PARTRACK_MAX_MESSAGE_BYTES"), errbuf, sizeof errbuf);
+    server =
+        registry_server_new(ctx, db, cal, value("PARTRACK_REGISTRY_ENDPOINT"),
+                            value("PARTRACK_REGISTRY_EVENTS"), value("PARTRACK_INGEST_ENDPOINT"),
+                            (size_t)number("PARTRACK_MAX_MESSAGE_BYTES"), errbuf, sizeof errbuf);
     if (!server) {
         log_error("cannot start", "reason=\"%s\"", errbuf);
         goto done;
     }
-    log_info("serving", "endpoint=%s events=%s", value("PARTRACK_REGISTRY_ENDPOINT"),
-             value("PARTRACK_REGISTRY_EVENTS"));
+    ingest_config_t ingest_config = {
+        .endpoint = value("PARTRACK_INGEST_ENDPOINT"),
+        .database_url = value("PARTRACK_DATABASE_URL"),
+        .batch = (int)number("PARTRACK_INGEST_BATCH"),
+        .max_skew_ms = number("PARTRACK_INGEST_MAX_SKEW_SECONDS") * 1000,
+        .max_msg_bytes = (size_t)number("PARTRACK_MAX_MESSAGE_BYTES"),
+    };
+    ingest = ingest_server_start(ctx, &ingest_config, errbuf, sizeof errbuf);
+    if (!ingest) {
+        log_error("cannot start the ingest endpoint", "reason=\"%s\"", errbuf);
+        goto done;
+    }
+    log_info("serving", "endpoint=%s events=%s ingest=%s ingest_key=%s",
+             value("PARTRACK_REGISTRY_ENDPOINT"), value("PARTRACK_REGISTRY_EVENTS"),
+             value("PARTRACK_INGEST_ENDPOINT"), ingest_server_public_key(ingest));
     while (!service_stopping())
-        registry_server_step(server, 250);
+        serve(server, ingest);
     log_info("stopping", "%s", "");
     rc = 0;
 done:
+    ingest_server_stop(&ingest);
     registry_server_destroy(&server);
     workcal_destroy(&cal);
     if (ctx)

@@ -345,7 +345,7 @@ static int update_change(db_t *db, const void *arg, problems_t *problems, int64_
 {
     const Partrack__TaskUpdateRequest *req = arg;
     int rc = plan_store_update_task(db, req, LOCAL_PUBLISHER, problems, last_event);
-    if (rc == 1 && task_trigger_by_update(db, req->id, LOCAL_PUBLISHER, last_event) < 0)
+    if (rc == 1 && task_trigger_by_updates(db, &req->id, 1, LOCAL_PUBLISHER, last_event) < 0)
         return -1;
     return rc;
 }

@@ -47,13 +47,19 @@ void call_reply_db_failure(call_t *c)
 /* Replies ERR_INVALID with every problem attached. */
 void call_reply_problems(call_t *c, const char *message, const problems_t *problems)
 {
+    call_reply_problems_code(c, PARTRACK__ERROR_CODE__ERR_INVALID, message, problems);
+}
+
+void call_reply_problems_code(call_t *c, Partrack__ErrorCode code, const char *message,
+                              const problems_t *problems)
+{
     Partrack__Problem *items = calloc(problems->n + 1, sizeof *items);
     Partrack__Problem **ptrs = calloc(problems->n + 1, sizeof *ptrs);
     char summary[256];
     if (!items || !ptrs) {
         free(items);
         free(ptrs);
-        call_reply_error(c, PARTRACK__ERROR_CODE__ERR_INVALID, message);
+        call_reply_error(c, code, message);
         return;
     }
     for (size_t i = 0; i < problems->n; i++) {
@@ -72,8 +78,7 @@ void call_reply_problems(call_t *c, const char *message, const problems_t *probl
     else
         snprintf(summary, sizeof summary, "%s (%zu problem%s)", message, problems->n,
                  problems->n == 1 ? "" : "s");
-    rpc_server_reply_error(c->rpc, c->req, PARTRACK__ERROR_CODE__ERR_INVALID, summary, ptrs,
-                           problems->n);
+    rpc_server_reply_error(c->rpc, c->req, code, summary, ptrs, problems->n);
     free(items);
     free(ptrs);
 }

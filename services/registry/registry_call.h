@@ -30,6 +30,7 @@ typedef struct {
     const workcal_t *cal;
     directory_cache_t *units; /* the unit directory, for name resolution */
     rpc_request_t *req;
+    const char *ingest_endpoint; /* where publishers connect (PublisherReply) */
 } call_t;
 
 typedef void (*registry_handler_fn)(call_t *c);
@@ -40,6 +41,10 @@ void call_reply_db_failure(call_t *c);
 
 /* ERR_INVALID with every problem attached; `message` gets the count. */
 void call_reply_problems(call_t *c, const char *message, const problems_t *problems);
+
+/* The same with another code (ERR_CONFLICT: the state forbids it). */
+void call_reply_problems_code(call_t *c, Partrack__ErrorCode code, const char *message,
+                              const problems_t *problems);
 
 /* The request's payload decoded and validated, or NULL after replying
  * ERR_BAD_MESSAGE. Caller frees with protobuf_c_message_free_unpacked. */

@@ -9,12 +9,14 @@
 #include "consult_handlers.h"
 #include "log.h"
 #include "plan_handlers.h"
+#include "publisher_handlers.h"
 #include "target_handlers.h"
 #include "registry_call.h"
 #include "unit_handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct registry_server {
     db_t *db;
@@ -22,11 +24,13 @@ struct registry_server {
     rpc_server_t *rpc;
     events_pub_t *pub;
     directory_cache_t *units;
+    char *ingest_endpoint;
 };
 
 registry_server_t *registry_server_new(void *zmq_ctx, db_t *db, const workcal_t *cal,
                                        const char *endpoint, const char *events_endpoint,
-                                       size_t max_msg_bytes, char *errbuf, size_t errlen)
+                                       const char *ingest_endpoint, size_t max_msg_bytes,
+                                       char *errbuf, size_t errlen)
 {
     registry_server_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -38,9 +42,10 @@ registry_server_t *registry_server_new(void *zmq_ctx, db_t *db, const workcal_t 
     self->rpc = rpc_server_new(zmq_ctx, endpoint, max_msg_bytes, errbuf, errlen);
     if (self->rpc)
         self->pub = events_pub_new(zmq_ctx, events_endpoint, "registry", errbuf, errlen);
-    if (self->pub && !(self->units = directory_cache_new()))
+    if (self->pub && (!(self->units = directory_cache_new()) ||
+                      !(self->ingest_endpoint = strdup(ingest_endpoint ? ingest_endpoint : ""))))
         snprintf(errbuf, errlen, "out of memory");
-    if (!self->rpc || !self->pub || !self->units)
+    if (!self->rpc || !self->pub || !self->units || !self->ingest_endpoint)
         registry_server_destroy(&self);
     return self;
 }
@@ -52,6 +57,7 @@ void registry_server_destroy(registry_server_t **self_p)
     rpc_server_destroy(&(*self_p)->rpc);
     events_pub_destroy(&(*self_p)->pub);
     directory_cache_destroy(&(*self_p)->units);
+    free((*self_p)->ingest_endpoint);
     free(*self_p);
     *self_p = NULL;
 }
@@ -83,6 +89,9 @@ static const struct {
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_IMPORT, target_handle_import},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_LIST, target_handle_list},
     {PARTRACK__MESSAGE_TYPE__MSG_TARGET_CASCADE, target_handle_cascade},
+    {PARTRACK__MESSAGE_TYPE__MSG_PUBLISHER_ADD, publisher_handle_add},
+    {PARTRACK__MESSAGE_TYPE__MSG_PUBLISHER_REVOKE, publisher_handle_revoke},
+    {PARTRACK__MESSAGE_TYPE__MSG_PUBLISHER_LIST, publisher_handle_list},
 };
 
 int registry_server_step(registry_server_t *self, int timeout_ms)
@@ -91,7 +100,8 @@ int registry_server_step(registry_server_t *self, int timeout_ms)
     int rc = rpc_server_next(self->rpc, timeout_ms, &req);
     if (rc <= 0)
         return rc;
-    call_t call = {self->db, self->rpc, self->pub, self->cal, self->units, &req};
+    call_t call = {
+        self->db, self->rpc, self->pub, self->cal, self->units, &req, self->ingest_endpoint};
     bool known = false;
     for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
         if (handlers[i].type == req.env->type) {
@@ -108,4 +118,14 @@ int registry_server_step(registry_server_t *self, int timeout_ms)
     }
     rpc_request_done(&req);
     return 1;
+}
+
+void registry_server_wake(registry_server_t *self, int64_t seq)
+{
+    events_pub_wake(self->pub, seq);
+}
+
+void *registry_server_socket(registry_server_t *self)
+{
+    return rpc_server_socket(self->rpc);
 }

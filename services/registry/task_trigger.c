@@ -79,45 +79,64 @@ int task_trigger(db_t *db, const Partrack__TaskTriggerRequest *req, const char *
     return rc;
 }
 
-int task_trigger_by_update(db_t *db, int64_t id, const char *actor, int64_t *last_event)
+int task_trigger_by_updates(db_t *db, const int64_t *ids, size_t n, const char *actor,
+                            int64_t *last_event)
 {
-    char id_text[24];
-    snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-    const char *p[] = {id_text, actor};
+    if (n == 0)
+        return 0;
+    char **texts = calloc(n, sizeof *texts);
+    char *array = NULL;
+    PGresult *res = NULL;
+    int rc = -1;
+    if (!texts)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!(texts[i] = malloc(24)))
+            goto done;
+        else
+            snprintf(texts[i], 24, "%lld", (long long)ids[i]);
+    if (!(array = db_array_literal((const char *const *)texts, n)))
+        goto done;
+    const char *p[] = {array, actor};
     db_status_t st;
-    PGresult *res =
+    res =
         db_exec(db,
                 "WITH u AS (UPDATE registry.task t SET triggered_on = (now() AT TIME ZONE "
                 "'Asia/Ho_Chi_Minh')::date, updated_at = now() FROM registry.plan p WHERE t.id = "
-                "$1::bigint AND p.id = t.plan_id AND t.status = 'open' AND t.triggered_on IS NULL "
-                "AND coalesce((t.schedule->>'event')::boolean, false) RETURNING "
-                "t.triggered_on::text AS on_date, p.number, p.unit_code), a AS (INSERT INTO "
-                "registry.audit (actor, entity, entity_id, action, after) SELECT $2, 'task', $1, "
-                "'triggered', json_build_object('on', on_date, 'by', 'update') FROM u) SELECT "
-                "on_date, number, unit_code FROM u",
+                "ANY ($1::bigint[]) AND p.id = t.plan_id AND t.status = 'open' AND "
+                "t.triggered_on IS NULL AND coalesce((t.schedule->>'event')::boolean, false) "
+                "RETURNING t.id, t.triggered_on::text AS on_date, p.number, p.unit_code), a AS "
+                "(INSERT INTO registry.audit (actor, entity, entity_id, action, after) SELECT $2, "
+                "'task', id::text, 'triggered', json_build_object('on', on_date, 'by', "
+                "'update') FROM u) SELECT id, on_date, number, unit_code FROM u ORDER BY id",
                 2, p, &st);
     if (!res)
-        return -1;
-    int rc = 0;
-    if (PQntuples(res) == 1) {
+        goto done;
+    int m = PQntuples(res);
+    rc = 0;
+    for (int r = 0; r < m && rc == 0; r++) {
         Partrack__TaskTriggered ev = PARTRACK__TASK_TRIGGERED__INIT;
-        ev.task_id = id;
-        ev.on_date = PQgetvalue(res, 0, 0);
+        ev.task_id = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+        ev.on_date = PQgetvalue(res, r, 1);
         ev.actor = (char *)actor;
-        ev.plan_number = PQgetvalue(res, 0, 1);
-        ev.plan_unit = PQgetvalue(res, 0, 2);
+        ev.plan_number = PQgetvalue(res, r, 2);
+        ev.plan_unit = PQgetvalue(res, r, 3);
         size_t len = partrack__task_triggered__get_packed_size(&ev);
         uint8_t *buf = malloc(len ? len : 1);
-        rc = -1;
-        if (buf) {
-            partrack__task_triggered__pack(&ev, buf);
-            rc = events_append(db, "registry", "TaskTriggered", ev.plan_unit, buf, len,
-                               last_event) < 0
-                     ? -1
-                     : 1;
-            free(buf);
+        if (!buf) {
+            rc = -1;
+            break;
         }
+        partrack__task_triggered__pack(&ev, buf);
+        if (events_append(db, "registry", "TaskTriggered", ev.plan_unit, buf, len, last_event) < 0)
+            rc = -1;
+        free(buf);
     }
+done:
     PQclear(res);
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(array);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "plans.pb-c.h"
 #include "problems.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* In the caller's transaction: 1 done, 0 no such task, 2 refused (problem
@@ -22,10 +23,11 @@
 int task_trigger(db_t *db, const Partrack__TaskTriggerRequest *req, const char *actor,
                  problems_t *problems, int64_t *last_event);
 
-/* After task `id` was updated, in the same transaction: an open event task
- * not yet triggered is triggered on today's date (UTC+7), with its audit
- * row and TaskTriggered event. 1 triggered, 0 nothing to do, -1 database
- * failure. */
-int task_trigger_by_update(db_t *db, int64_t id, const char *actor, int64_t *last_event);
+/* After tasks ids[0..n) were updated, in the same transaction: each open
+ * event task not yet triggered is triggered on today's date (UTC+7), with
+ * its audit row and TaskTriggered event. Returns 0, or -1 (database
+ * failure). */
+int task_trigger_by_updates(db_t *db, const int64_t *ids, size_t n, const char *actor,
+                            int64_t *last_event);
 
 #endif

@@ -169,6 +169,8 @@ static pid_t spawn_service(harness_service_t *s)
     setenv(var, s->endpoint, 1);
     snprintf(var, sizeof var, "PARTRACK_%s_EVENTS", upper);
     setenv(var, s->events, 1);
+    if (strcmp(s->name, "registry") == 0)
+        setenv("PARTRACK_INGEST_ENDPOINT", s->ingest, 1);
     setenv("PARTRACK_LOG_LEVEL", "debug", 1);
     for (int i = 0; i < s->nenv; i++)
         putenv(s->env[i]);
@@ -231,10 +233,12 @@ static int service_start(harness_service_t *s, const char *name, const char *db,
     snprintf(s->db, sizeof s->db, "%s", db);
     snprintf(s->log, sizeof s->log, "/tmp/partrack-test-%s-%s-%d.log", db, name, (int)getpid());
     for (int attempt = 0; attempt < 10; attempt++) {
-        int port = 20000 + (int)((getpid() * 37 + counter * 2 + attempt * 2) % 20000);
+        /* Three ports a service: requests, events, ingest. */
+        int port = 20000 + (int)((getpid() * 37 + counter * 3 + attempt * 3) % 20000);
         counter++;
         snprintf(s->endpoint, sizeof s->endpoint, "tcp://127.0.0.1:%d", port);
         snprintf(s->events, sizeof s->events, "tcp://127.0.0.1:%d", port + 1);
+        snprintf(s->ingest, sizeof s->ingest, "tcp://127.0.0.1:%d", port + 2);
         if (start_and_wait(s) == 0)
             return 0;
         if (s->pid)

@@ -39,6 +39,7 @@ typedef struct {
     char name[16]; /* registry, deadline: the binary is partrack-<name> */
     char endpoint[64];
     char events[64];
+    char ingest[64]; /* registry: PARTRACK_INGEST_ENDPOINT */
     char log[256];
     char db[64];
     char env[8][128]; /* extra "NAME=VALUE" given at start, kept for restarts */

@@ -1,0 +1,420 @@
+/* ingest_batch.c - published messages applied many to a transaction: the
+ * senders, idempotency and the replies (see the header; the task updates
+ * and measurements themselves are ingest_tasks.c and ingest_measurements.c)
+ */
+#include "ingest_batch.h"
+
+#include "ingest.pb-c.h"
+#include "ingest_work.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void ingest_item_clear(ingest_item_t *item)
+{
+    free(item->reply);
+    item->reply = NULL;
+    item->reply_len = 0;
+}
+
+static void set_reply(ingest_item_t *item, Partrack__MessageType type, const ProtobufCMessage *m)
+{
+    ingest_item_clear(item);
+    size_t len = protobuf_c_message_get_packed_size(m);
+    item->reply = malloc(len ? len : 1);
+    if (item->reply) {
+        protobuf_c_message_pack(m, item->reply);
+        item->reply_len = len;
+    }
+    item->reply_type = type;
+}
+
+void ingest_item_error(ingest_item_t *item, Partrack__ErrorCode code, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    Partrack__ErrorReply e = PARTRACK__ERROR_REPLY__INIT;
+    e.code = code;
+    e.message = message;
+    e.has_retryable = 1;
+    e.retryable = msg_code_retryable(code);
+    set_reply(item, PARTRACK__MESSAGE_TYPE__MSG_ERROR, &e.base);
+}
+
+static void set_ack(ingest_item_t *item, int64_t id, int64_t task_id, bool duplicate)
+{
+    Partrack__IngestAck a = PARTRACK__INGEST_ACK__INIT;
+    a.id = id;
+    a.duplicate = duplicate;
+    a.has_task_id = task_id > 0;
+    a.task_id = task_id;
+    set_reply(item, PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK, &a.base);
+}
+
+bool ingest_in_scope(const ingest_batch_t *b, const ingest_publisher_t *p, long unit)
+{
+    for (size_t i = 0; unit >= 0 && i < p->nscope; i++)
+        if (directory_within(b->dir, unit, p->scope[i]))
+            return true;
+    return false;
+}
+
+int ingest_next_ids(db_t *db, const char *sequence, size_t n, int64_t *ids)
+{
+    char count[24];
+    snprintf(count, sizeof count, "%zu", n);
+    const char *p[] = {sequence, count};
+    db_status_t st;
+    PGresult *res =
+        db_exec(db, "SELECT nextval($1::regclass) FROM generate_series(1, $2::int)", 2, p, &st);
+    if (!res)
+        return -1;
+    int rc = (size_t)PQntuples(res) == n ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        ids[i] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+    PQclear(res);
+    return rc;
+}
+
+void ingest_format_ms(int64_t ms, char out[40])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 40, "%s.%03dZ", date, (int)(ms % 1000));
+}
+
+/* ---- senders ---- */
+
+typedef struct {
+    ingest_publisher_t *list;
+    char (*keys)[KEYFILE_Z85_LEN + 1];
+    size_t n;
+} publishers_t;
+
+static void publishers_free(publishers_t *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->list[i].name);
+        free(ps->list[i].scope);
+    }
+    free(ps->list);
+    free(ps->keys);
+}
+
+/* The publishers of the batch's keys, revoked ones included. */
+static int publishers_load(ingest_batch_t *b, ingest_item_t *items, size_t n, publishers_t *ps)
+{
+    const char **keys = calloc(n + 1, sizeof *keys);
+    if (!keys)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = items[i].user_id;
+    char *array = db_array_literal(keys, n);
+    free(keys);
+    if (!array)
+        return -1;
+    const char *p[] = {array};
+    db_status_t st;
+    PGresult *res = db_exec(b->db,
+                            "SELECT public_key, name, scope::text, revoked_at IS NULL FROM "
+                            "registry.publisher WHERE public_key = ANY ($1::text[])",
+                            1, p, &st);
+    free(array);
+    if (!res)
+        return -1;
+    size_t m = (size_t)PQntuples(res);
+    ps->list = calloc(m + 1, sizeof *ps->list);
+    ps->keys = calloc(m + 1, sizeof *ps->keys);
+    int rc = ps->list && ps->keys ? 0 : -1;
+    for (size_t r = 0; rc == 0 && r < m; r++) {
+        ingest_publisher_t *pub = &ps->list[ps->n];
+        snprintf(ps->keys[ps->n], sizeof ps->keys[0], "%s", PQgetvalue(res, (int)r, 0));
+        pub->name = strdup(PQgetvalue(res, (int)r, 1));
+        pub->active = PQgetvalue(res, (int)r, 3)[0] == 't';
+        size_t ncodes = 0;
+        char **codes = db_array_words(PQgetvalue(res, (int)r, 2), &ncodes);
+        pub->scope = calloc(ncodes + 1, sizeof *pub->scope);
+        ps->n++;
+        if (!pub->name || !codes || !pub->scope) {
+            free(codes);
+            rc = -1;
+            break;
+        }
+        for (size_t k = 0; k < ncodes; k++) {
+            long unit = directory_find(b->dir, codes[k]);
+            if (unit >= 0)
+                pub->scope[pub->nscope++] = unit;
+        }
+        free(codes);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static const ingest_publisher_t *publisher_of(const publishers_t *ps, const char *key)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (strcmp(ps->keys[i], key) == 0)
+            return &ps->list[i];
+    return NULL;
+}
+
+/* ---- idempotency ---- */
+
+/* Settles the works whose (publisher, key) was acknowledged before: their
+ * first acknowledgement, marked duplicate. */
+static int replay_stored(ingest_batch_t *b, ingest_work_t *works, size_t n)
+{
+    const char **names = calloc(n + 1, sizeof *names), **keys = calloc(n + 1, sizeof *keys);
+    size_t m = 0;
+    int rc = -1;
+    char *a1 = NULL, *a2 = NULL;
+    PGresult *res = NULL;
+    if (!names || !keys)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (!works[i].settled) {
+            names[m] = works[i].publisher->name;
+            keys[m++] = works[i].item->env->idempotency_key;
+        }
+    rc = 0;
+    if (m == 0)
+        goto done;
+    rc = -1;
+    if (!(a1 = db_array_literal(names, m)) || !(a2 = db_array_literal(keys, m)))
+        goto done;
+    const char *p[] = {a1, a2};
+    db_status_t st;
+    res = db_exec(b->db,
+                  "SELECT r.publisher, r.idempotency_key, r.reply FROM registry.request_log r "
+                  "JOIN unnest($1::text[], $2::text[]) AS u(p, k) ON r.publisher = u.p AND "
+                  "r.idempotency_key = u.k WHERE r.reply_type = 82",
+                  2, p, &st);
+    if (!res)
+        goto done;
+    for (int r = 0; r < PQntuples(res); r++) {
+        size_t len;
+        unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 2), &len);
+        Partrack__IngestAck *ack = bytes ? partrack__ingest_ack__unpack(NULL, len, bytes) : NULL;
+        PQfreemem(bytes);
+        for (size_t i = 0; ack && i < n; i++)
+            if (!works[i].settled && strcmp(works[i].publisher->name, PQgetvalue(res, r, 0)) == 0 &&
+                strcmp(works[i].item->env->idempotency_key, PQgetvalue(res, r, 1)) == 0) {
+                set_ack(works[i].item, ack->id, ack->has_task_id ? ack->task_id : 0, true);
+                works[i].settled = true;
+                works[i].stored_id = ack->id;
+                works[i].task_id = ack->has_task_id ? ack->task_id : 0;
+            }
+        if (ack)
+            partrack__ingest_ack__free_unpacked(ack, NULL);
+    }
+    rc = 0;
+done:
+    PQclear(res);
+    free(a1);
+    free(a2);
+    free(names);
+    free(keys);
+    return rc;
+}
+
+/* The same key twice in a batch: the later copies wait for the first. */
+static ingest_work_t *first_of(ingest_work_t *works, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (works[j].publisher && works[j].publisher == works[i].publisher &&
+            strcmp(works[j].item->env->idempotency_key, works[i].item->env->idempotency_key) == 0)
+            return &works[j];
+    return NULL;
+}
+
+/* Remembers every acknowledgement made in this batch. */
+static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fresh)
+{
+    db_column_t cols[4] = {0};
+    char **hex = calloc(n + 1, sizeof *hex);
+    char(*types)[8] = calloc(n + 1, sizeof *types);
+    size_t m = 0;
+    int rc = -1;
+    if (!hex || !types)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        if (!fresh[i])
+            continue;
+        ingest_item_t *it = works[i].item;
+        if (!(hex[m] = db_bytea_hex(it->reply, it->reply_len)))
+            goto done;
+        snprintf(types[m], sizeof types[m], "%d", (int)it->env->type);
+        const char *vals[4] = {works[i].publisher->name, it->env->idempotency_key, types[m],
+                               hex[m]};
+        m++;
+        for (int c = 0; c < 4; c++)
+            if (db_column_push(&cols[c], vals[c]) < 0)
+                goto done;
+    }
+    rc = 0;
+    if (m > 0) {
+        db_status_t st;
+        PGresult *res = db_exec_columns(b->db,
+                                        "INSERT INTO registry.request_log (publisher, "
+                                        "idempotency_key, type, reply_type, reply) SELECT p, k, "
+                                        "t, 82, r FROM unnest($1::text[], $2::text[], "
+                                        "$3::int[], $4::bytea[]) AS u(p, k, t, r)",
+                                        cols, 4, &st);
+        rc = res ? 0 : -1;
+        PQclear(res);
+    }
+done:
+    for (size_t i = 0; hex && i < m; i++)
+        free(hex[i]);
+    free(hex);
+    free(types);
+    db_columns_free(cols, 4);
+    return rc;
+}
+
+/* ---- the batch ---- */
+
+/* Decodes and checks what every message needs; refuses the others. */
+static void admit(ingest_batch_t *b, ingest_work_t *w, const publishers_t *ps)
+{
+    ingest_item_t *it = w->item;
+    w->publisher = publisher_of(ps, it->user_id);
+    if (!w->publisher || !w->publisher->active) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
+                          "this key's publisher is revoked or unknown");
+        w->publisher = NULL;
+        w->settled = true;
+        return;
+    }
+    const ProtobufCMessageDescriptor *d = NULL;
+    if (it->env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE)
+        d = &partrack__task_update__descriptor;
+    else if (it->env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_MEASUREMENT)
+        d = &partrack__measurement__descriptor;
+    char reason[256];
+    if (!d) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_UNKNOWN_TYPE,
+                          "the ingest endpoint takes TaskUpdate and Measurement only");
+    } else if (!it->env->idempotency_key || !*it->env->idempotency_key) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
+                          "a published message needs an idempotency key");
+    } else if (!it->env->has_sent_at_ms) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
+                          "a published message needs the publisher's time (sent_at_ms)");
+    } else if (it->env->sent_at_ms > b->now_ms + b->rules->max_skew_ms) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
+                          "sent_at_ms is %lld s ahead of the registry's clock (at most %lld s)",
+                          (long long)((it->env->sent_at_ms - b->now_ms) / 1000),
+                          (long long)(b->rules->max_skew_ms / 1000));
+    } else if (!(w->message = msg_decode(it->env, d, reason, sizeof reason))) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_BAD_MESSAGE, "%s", reason);
+    } else {
+        w->sent_at_ms = it->env->sent_at_ms;
+        return;
+    }
+    w->settled = true;
+}
+
+static int batch_now(ingest_batch_t *b)
+{
+    db_status_t st;
+    PGresult *res =
+        db_exec(b->db, "SELECT floor(extract(epoch FROM now()) * 1000)::bigint", 0, NULL, &st);
+    if (!res)
+        return -1;
+    b->now_ms = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    ingest_format_ms(b->now_ms, b->now_text);
+    PQclear(res);
+    return 0;
+}
+
+int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, size_t n,
+                       const ingest_rules_t *rules, int64_t *last_event, bool *retryable)
+{
+    ingest_batch_t b = {.db = db, .dir = dir, .rules = rules, .last_event = last_event};
+    ingest_work_t *works = calloc(n + 1, sizeof *works);
+    bool *fresh = calloc(n + 1, sizeof *fresh);
+    publishers_t ps = {0};
+    int rc = -1;
+    *retryable = false;
+    if (!works || !fresh)
+        goto done;
+    if (db_begin(db) != DB_OK || batch_now(&b) < 0 || publishers_load(&b, items, n, &ps) < 0)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        works[i].item = &items[i];
+        admit(&b, &works[i], &ps);
+    }
+    /* Later copies of a key are set aside until the first is settled. */
+    bool *copy = calloc(n + 1, sizeof *copy);
+    if (!copy)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        if (!works[i].settled && first_of(works, i)) {
+            copy[i] = true;
+            works[i].settled = true;
+        }
+    if (replay_stored(&b, works, n) < 0) {
+        free(copy);
+        goto fail;
+    }
+    /* What is still unsettled now is new: stored if accepted. */
+    for (size_t i = 0; i < n; i++)
+        fresh[i] = !works[i].settled;
+    if (ingest_tasks_apply(&b, works, n) < 0 || ingest_measurements_apply(&b, works, n) < 0) {
+        free(copy);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fresh[i] && works[i].stored_id > 0)
+            set_ack(works[i].item, works[i].stored_id, works[i].task_id, false);
+        else
+            fresh[i] = false; /* refused: not remembered */
+    }
+    for (size_t i = 0; i < n; i++) {
+        ingest_work_t *first = copy[i] ? first_of(works, i) : NULL;
+        if (!first)
+            continue;
+        if (first->item->reply_type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK)
+            set_ack(works[i].item, first->stored_id, first->task_id, true);
+        else if (first->item->reply &&
+                 (works[i].item->reply = malloc(first->item->reply_len + 1))) {
+            memcpy(works[i].item->reply, first->item->reply, first->item->reply_len);
+            works[i].item->reply_len = first->item->reply_len;
+            works[i].item->reply_type = first->item->reply_type;
+        }
+    }
+    free(copy);
+    if (remember(&b, works, n, fresh) < 0)
+        goto fail;
+    if (db_commit(db) != DB_OK) {
+        *retryable = db_failure_retryable(db);
+        goto clear;
+    }
+    rc = 0;
+    goto done;
+fail:
+    *retryable = db_failure_retryable(db);
+    db_rollback(db);
+clear:
+    for (size_t i = 0; i < n; i++)
+        ingest_item_clear(&items[i]);
+done:
+    for (size_t i = 0; works && i < n; i++)
+        if (works[i].message)
+            protobuf_c_message_free_unpacked(works[i].message, NULL);
+    publishers_free(&ps);
+    free(works);
+    free(fresh);
+    return rc;
+}

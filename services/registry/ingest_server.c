@@ -1,0 +1,329 @@
+/* ingest_server.c - the endpoint other systems publish into (see the
+ * header) */
+
+/* ZMQ_ZAP_ENFORCE_DOMAIN is still a draft option in libzmq 4.3 (Debian's
+ * build has it); without it libzmq 4.3 lets unknown CURVE keys in when no
+ * ZAP handler answers. Defined before any header includes zmq.h. */
+#define ZMQ_BUILD_DRAFT_API
+#include "ingest_server.h"
+
+#include "db.h"
+#include "directory_cache.h"
+#include "ingest_batch.h"
+#include "ingest_key.h"
+#include "ingest_zap.h"
+#include "log.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+struct ingest_server {
+    ingest_config_t config;
+    char *endpoint, *database_url;
+    db_t *db;
+    directory_cache_t *units;
+    keyfile_t key;
+    void *router, *zap, *wake_push, *wake_pull;
+    pthread_t thread;
+    bool running;
+    atomic_bool stop;
+};
+
+/* One received message of a batch, with the peer to answer. */
+typedef struct {
+    zmq_msg_t peer;
+    ingest_item_t item;
+} pending_t;
+
+static int set_curve_server(void *router, const keyfile_t *key, size_t max_msg)
+{
+    int one = 1;
+    int64_t max = (int64_t)max_msg;
+    int linger = 0;
+    return zmq_setsockopt(router, ZMQ_CURVE_SERVER, &one, sizeof one) == 0 &&
+                   zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, key->secret_key, KEYFILE_Z85_LEN) ==
+                       0 &&
+                   zmq_setsockopt(router, ZMQ_ZAP_DOMAIN, INGEST_ZAP_DOMAIN,
+                                  strlen(INGEST_ZAP_DOMAIN)) == 0 &&
+                   zmq_setsockopt(router, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) == 0 &&
+                   zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &max, sizeof max) == 0 &&
+                   zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger) == 0
+               ? 0
+               : -1;
+}
+
+static void send_reply(ingest_server_t *self, pending_t *p)
+{
+    ingest_item_t *it = &p->item;
+    size_t len;
+    uint8_t *buf = msg_pack_bytes(it->reply_type, it->env ? it->env->correlation_id : NULL, NULL,
+                                  it->reply, it->reply_len, &len);
+    if (!buf)
+        return;
+    if (zmq_send(self->router, zmq_msg_data(&p->peer), zmq_msg_size(&p->peer), ZMQ_SNDMORE) >= 0)
+        zmq_send(self->router, buf, len, ZMQ_DONTWAIT);
+    free(buf);
+}
+
+/* Answers a message that never made it into a batch. */
+static void reply_now(ingest_server_t *self, zmq_msg_t *peer, Partrack__ErrorCode code,
+                      const char *reason)
+{
+    pending_t p = {0};
+    p.peer = *peer;
+    ingest_item_error(&p.item, code, "%s", reason);
+    send_reply(self, &p);
+    ingest_item_clear(&p.item);
+}
+
+static void drain(void *socket)
+{
+    int more = 1;
+    size_t size = sizeof more;
+    while (more) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, socket, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        zmq_msg_close(&m);
+        if (zmq_getsockopt(socket, ZMQ_RCVMORE, &more, &size) < 0)
+            return;
+    }
+}
+
+/* Receives one message into p: 1 queued, 0 answered at once (or nothing
+ * there), -1 nothing waiting. */
+static int receive(ingest_server_t *self, pending_t *p)
+{
+    memset(p, 0, sizeof *p);
+    zmq_msg_init(&p->peer);
+    if (zmq_msg_recv(&p->peer, self->router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&p->peer);
+        return -1;
+    }
+    zmq_msg_t body;
+    zmq_msg_init(&body);
+    int rc = 0;
+    if (!zmq_msg_more(&p->peer) || zmq_msg_recv(&body, self->router, 0) < 0) {
+        /* nothing to answer */
+    } else if (zmq_msg_more(&body)) {
+        drain(self->router);
+        reply_now(self, &p->peer, PARTRACK__ERROR_CODE__ERR_BAD_MESSAGE,
+                  "a message is one frame holding one envelope");
+    } else {
+        const char *user = zmq_msg_gets(&body, "User-Id");
+        Partrack__ErrorCode code;
+        char reason[256];
+        p->item.env = msg_open(zmq_msg_data(&body), zmq_msg_size(&body), self->config.max_msg_bytes,
+                               &code, reason, sizeof reason);
+        if (!user || strlen(user) != KEYFILE_Z85_LEN) {
+            msg_close(&p->item.env);
+            reply_now(self, &p->peer, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
+                      "no authenticated publisher on this connection");
+        } else if (!p->item.env) {
+            log_warn("bad ingest message", "code=%s reason=\"%s\"", msg_code_name(code), reason);
+            reply_now(self, &p->peer, code, reason);
+        } else {
+            snprintf(p->item.user_id, sizeof p->item.user_id, "%s", user);
+            rc = 1;
+        }
+    }
+    zmq_msg_close(&body);
+    if (rc != 1)
+        zmq_msg_close(&p->peer);
+    return rc;
+}
+
+static ingest_rules_t rules_of(const ingest_server_t *self)
+{
+    return (ingest_rules_t){.max_skew_ms = self->config.max_skew_ms};
+}
+
+/* Applies pending[0..n): the batch, or one by one when the batch itself
+ * failed; every message gets its reply. */
+static void apply(ingest_server_t *self, pending_t *pending, size_t n)
+{
+    ingest_item_t *items = calloc(n, sizeof *items);
+    if (!items) {
+        for (size_t i = 0; i < n; i++)
+            ingest_item_error(&pending[i].item, PARTRACK__ERROR_CODE__ERR_OVERLOADED,
+                              "out of memory, send again later");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = pending[i].item;
+    ingest_rules_t rules = rules_of(self);
+    int64_t last = 0;
+    bool retryable = true;
+    const directory_t *dir = directory_cache_get(self->units, self->db);
+    int rc = dir ? ingest_batch_apply(self->db, dir, items, n, &rules, &last, &retryable) : -1;
+    if (rc < 0 && !retryable && dir) {
+        log_warn("ingest batch failed, applying one by one", "count=%zu reason=\"%s\"", n,
+                 db_error(self->db));
+        for (size_t i = 0; i < n; i++) {
+            bool again = false;
+            if (ingest_batch_apply(self->db, dir, &items[i], 1, &rules, &last, &again) < 0)
+                ingest_item_error(&items[i],
+                                  again ? PARTRACK__ERROR_CODE__ERR_UNAVAILABLE
+                                        : PARTRACK__ERROR_CODE__ERR_FAILED,
+                                  again ? "database unavailable, send again with the same key"
+                                        : "the registry failed on this message (logged)");
+        }
+    } else if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            ingest_item_error(&items[i], PARTRACK__ERROR_CODE__ERR_UNAVAILABLE,
+                              "database unavailable, send again with the same key");
+    }
+    for (size_t i = 0; i < n; i++)
+        pending[i].item = items[i];
+    free(items);
+    if (last > 0)
+        zmq_send(self->wake_push, &last, sizeof last, ZMQ_DONTWAIT);
+}
+
+static void serve_batch(ingest_server_t *self, pending_t *pending)
+{
+    size_t n = 0;
+    int got;
+    while (n < (size_t)self->config.batch && (got = receive(self, &pending[n])) >= 0)
+        if (got == 1)
+            n++;
+    if (n == 0)
+        return;
+    apply(self, pending, n);
+    for (size_t i = 0; i < n; i++) {
+        send_reply(self, &pending[i]);
+        ingest_item_clear(&pending[i].item);
+        msg_close(&pending[i].item.env);
+        zmq_msg_close(&pending[i].peer);
+    }
+}
+
+static void *run(void *arg)
+{
+    ingest_server_t *self = arg;
+    pending_t *pending = calloc((size_t)self->config.batch, sizeof *pending);
+    if (!pending) {
+        log_error("ingest stopped", "reason=\"out of memory\"");
+        return NULL;
+    }
+    while (!atomic_load(&self->stop)) {
+        zmq_pollitem_t items[] = {{self->zap, 0, ZMQ_POLLIN, 0}, {self->router, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, 200) < 0) {
+            if (errno == ETERM)
+                break;
+            continue;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            ingest_zap_answer(self->zap, self->db);
+        if (items[1].revents & ZMQ_POLLIN)
+            serve_batch(self, pending);
+    }
+    free(pending);
+    return NULL;
+}
+
+static void *socket_bound(void *ctx, int type, const char *endpoint, char *errbuf, size_t errlen)
+{
+    void *s = zmq_socket(ctx, type);
+    int linger = 0;
+    if (s)
+        zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (!s || zmq_bind(s, endpoint) != 0) {
+        snprintf(errbuf, errlen, "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        if (s)
+            zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+ingest_server_t *ingest_server_start(void *zmq_ctx, const ingest_config_t *config, char *errbuf,
+                                     size_t errlen)
+{
+    ingest_server_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    self->config = *config;
+    self->endpoint = strdup(config->endpoint);
+    self->database_url = strdup(config->database_url);
+    self->config.endpoint = self->endpoint;
+    self->config.database_url = self->database_url;
+    char wake[64];
+    snprintf(wake, sizeof wake, "inproc://partrack-ingest-wake-%p", (void *)self);
+    if (!self->endpoint || !self->database_url ||
+        !(self->db = db_new(self->database_url, "partrack-registry-ingest")) ||
+        !(self->units = directory_cache_new())) {
+        snprintf(errbuf, errlen, "out of memory");
+        goto fail;
+    }
+    if (db_ensure(self->db, 30000) != DB_OK || ingest_key_get(self->db, &self->key) < 0) {
+        snprintf(errbuf, errlen, "cannot read the ingest key: %s", db_error(self->db));
+        goto fail;
+    }
+    /* The ZAP handler first: with ZMQ_ZAP_ENFORCE_DOMAIN a handshake
+     * without one fails. */
+    if (!(self->zap = socket_bound(zmq_ctx, ZMQ_REP, INGEST_ZAP_ENDPOINT, errbuf, errlen)) ||
+        !(self->wake_pull = socket_bound(zmq_ctx, ZMQ_PULL, wake, errbuf, errlen)))
+        goto fail;
+    self->wake_push = zmq_socket(zmq_ctx, ZMQ_PUSH);
+    if (!self->wake_push || zmq_connect(self->wake_push, wake) != 0) {
+        snprintf(errbuf, errlen, "cannot connect the wake socket");
+        goto fail;
+    }
+    self->router = zmq_socket(zmq_ctx, ZMQ_ROUTER);
+    if (!self->router || set_curve_server(self->router, &self->key, config->max_msg_bytes) < 0 ||
+        zmq_bind(self->router, self->endpoint) != 0) {
+        snprintf(errbuf, errlen, "cannot bind %s: %s", self->endpoint, zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (pthread_create(&self->thread, NULL, run, self) != 0) {
+        snprintf(errbuf, errlen, "cannot start the ingest thread");
+        goto fail;
+    }
+    self->running = true;
+    return self;
+fail:
+    ingest_server_stop(&self);
+    return NULL;
+}
+
+void ingest_server_stop(ingest_server_t **self_p)
+{
+    ingest_server_t *self = self_p ? *self_p : NULL;
+    if (!self)
+        return;
+    atomic_store(&self->stop, true);
+    if (self->running)
+        pthread_join(self->thread, NULL);
+    void *sockets[] = {self->router, self->zap, self->wake_push, self->wake_pull};
+    for (size_t i = 0; i < sizeof sockets / sizeof *sockets; i++)
+        if (sockets[i])
+            zmq_close(sockets[i]);
+    directory_cache_destroy(&self->units);
+    db_destroy(&self->db);
+    free(self->endpoint);
+    free(self->database_url);
+    free(self);
+    *self_p = NULL;
+}
+
+void *ingest_server_wake_socket(ingest_server_t *self)
+{
+    return self->wake_pull;
+}
+
+const char *ingest_server_public_key(const ingest_server_t *self)
+{
+    return self->key.public_key;
+}

@@ -1,0 +1,431 @@
+/* test_registry_ingest.c - other systems publishing into the registry
+ *
+ * The real registry on a fresh database with the sample city and one plan
+ * of Phú Lãm; publishers registered with their CURVE public keys; a CURVE
+ * DEALER of the test's own talking to the ingest endpoint: unknown and
+ * revoked keys, scope, idempotency, task references, measurements, clock
+ * skew, bad frames, and a batch of many updates.
+ */
+#include "events.pb-c.h"
+#include "harness.h"
+#include "ingest.pb-c.h"
+#include "keyfile.h"
+#include "msg.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+static harness_service_t registry;
+static char db[64];
+static void *ctx;
+
+static const char plan[] = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+                           "1\tTổ chức đối thoại với cá nhân, tổ chức về TTHC\tBộ phận Một "
+                           "cửa\ttrước ngày 30/6/2024\n"
+                           "2\tRà soát thủ tục hành chính\tVăn phòng UBND\tQuý III/2024\n"
+                           "3\tTriển khai phần mềm mới\tVăn phòng UBND\tSau khi Sở Nội vụ triển "
+                           "khai\n";
+
+static long sql(const char *query)
+{
+    return harness_sql_long(db, query);
+}
+
+/* Registers a publisher with a fresh keypair (into k). */
+static void publisher(const char *name, const char *scope, keyfile_t *k)
+{
+    cr_assert_eq(keyfile_generate(k), 0);
+    char query[512];
+    snprintf(query, sizeof query,
+             "INSERT INTO registry.publisher (name, public_key, scope) VALUES ('%s', '%s', "
+             "'{%s}') RETURNING 1",
+             name, k->public_key, scope);
+    cr_assert_eq(sql(query), 1);
+}
+
+static char server_key[KEYFILE_Z85_LEN + 1];
+
+/* A CURVE DEALER connected to the ingest endpoint with key k. */
+static void *connect_with(const keyfile_t *k)
+{
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    cr_assert_not_null(s);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_key, KEYFILE_Z85_LEN), 0);
+    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, k->public_key, KEYFILE_Z85_LEN), 0);
+    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, k->secret_key, KEYFILE_Z85_LEN), 0);
+    cr_assert_eq(zmq_connect(s, registry.ingest), 0);
+    return s;
+}
+
+static void send_message(void *s, Partrack__MessageType type, const ProtobufCMessage *m,
+                         const char *key, int64_t sent_at_ms)
+{
+    Partrack__Envelope env = PARTRACK__ENVELOPE__INIT;
+    size_t plen = protobuf_c_message_get_packed_size(m);
+    uint8_t *payload = malloc(plen + 1);
+    protobuf_c_message_pack(m, payload);
+    env.type = type;
+    env.correlation_id = (char *)key;
+    env.idempotency_key = (char *)key;
+    env.has_sent_at_ms = 1;
+    env.sent_at_ms = sent_at_ms ? sent_at_ms : msg_now_ms();
+    env.has_payload = 1;
+    env.payload.data = payload;
+    env.payload.len = plen;
+    size_t len = partrack__envelope__get_packed_size(&env);
+    uint8_t *buf = malloc(len);
+    partrack__envelope__pack(&env, buf);
+    cr_assert_eq(zmq_send(s, buf, len, 0), (int)len);
+    free(buf);
+    free(payload);
+}
+
+/* The next reply within ms, or NULL. */
+static Partrack__Envelope *receive(void *s, int ms)
+{
+    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, ms) <= 0)
+        return NULL;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    cr_assert_geq(zmq_msg_recv(&m, s, 0), 0);
+    Partrack__Envelope *env = partrack__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    cr_assert_not_null(env);
+    return env;
+}
+
+/* Sends an update and returns the ack (NULL: an error, its code in *code). */
+static Partrack__IngestAck *update(void *s, const Partrack__TaskUpdate *u, const char *key,
+                                   Partrack__ErrorCode *code, char *message, size_t len)
+{
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u->base, key, 0);
+    Partrack__Envelope *env = receive(s, 10000);
+    cr_assert_not_null(env, "no reply to %s", key);
+    cr_assert_str_eq(env->correlation_id, key);
+    Partrack__IngestAck *ack = NULL;
+    if (env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK) {
+        ack = partrack__ingest_ack__unpack(NULL, env->payload.len, env->payload.data);
+        *code = PARTRACK__ERROR_CODE__ERR_NONE;
+    } else {
+        cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
+        Partrack__ErrorReply *e =
+            partrack__error_reply__unpack(NULL, env->payload.len, env->payload.data);
+        *code = e->code;
+        if (message)
+            snprintf(message, len, "%s", e->message);
+        partrack__error_reply__free_unpacked(e, NULL);
+    }
+    partrack__envelope__free_unpacked(env, NULL);
+    return ack;
+}
+
+static long task_id(const char *ordinal)
+{
+    char query[256];
+    snprintf(query, sizeof query, "SELECT id FROM registry.task WHERE ordinal = '%s'", ordinal);
+    return sql(query);
+}
+
+static void start(void)
+{
+    snprintf(db, sizeof db, "ingest_%d", (int)getpid());
+    harness_db_create(db);
+    cr_assert_eq(harness_registry_start(&registry, db, NULL), 0, "registry did not start (log %s)",
+                 registry.log);
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "unit", "import",
+                         harness_source("deploy/sample/units.csv"),
+                         harness_source("deploy/sample/people.csv"), NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    const char *file = harness_write_temp("ingest-plan.tsv", plan, strlen(plan));
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                     "--year", "2024", "--number", "104/KH-UBND", "--title", "Kế hoạch CCHC 2024",
+                     NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    size_t len;
+    uint8_t *key = harness_sql_bytes(db, "SELECT public_key::bytea FROM registry.ingest_key", &len);
+    cr_assert_not_null(key);
+    snprintf(server_key, sizeof server_key, "%.*s", (int)len, (const char *)key);
+    free(key);
+    ctx = zmq_ctx_new();
+}
+
+static void stop(void)
+{
+    zmq_ctx_term(ctx);
+    harness_service_stop(&registry, SIGTERM);
+}
+
+TestSuite(ingest, .init = start, .fini = stop, .timeout = 120);
+
+Test(ingest, an_update_is_stored_once_and_a_duplicate_gets_the_first_result)
+{
+    keyfile_t k;
+    publisher("phulam-mc", "HN.HADONG.PHULAM", &k);
+    void *s = connect_with(&k);
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id("1");
+    u.has_progress = 1;
+    u.progress = 40;
+    u.note = "Đã tổ chức 1 buổi đối thoại";
+    Partrack__ErrorCode code;
+    Partrack__IngestAck *ack = update(s, &u, "k-1", &code, NULL, 0);
+    cr_assert_not_null(ack, "code %d", code);
+    cr_assert_not(ack->duplicate);
+    cr_assert_eq(ack->task_id, u.task_id);
+    int64_t first = ack->id;
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    ack = update(s, &u, "k-1", &code, NULL, 0);
+    cr_assert_not_null(ack);
+    cr_assert(ack->duplicate);
+    cr_assert_eq(ack->id, first);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_update WHERE actor = 'phulam-mc' AND "
+                     "source_at IS NOT NULL"),
+                 1);
+    cr_assert_eq(sql("SELECT progress FROM registry.task WHERE ordinal = '1'"), 40);
+    size_t len;
+    uint8_t *bytes = harness_sql_bytes(db,
+                                       "SELECT payload FROM registry.event_log WHERE type = "
+                                       "'TaskUpdated' ORDER BY seq DESC LIMIT 1",
+                                       &len);
+    cr_assert_not_null(bytes);
+    Partrack__TaskUpdated *ev = partrack__task_updated__unpack(NULL, len, bytes);
+    free(bytes);
+    cr_assert_not_null(ev);
+    cr_assert_str_eq(ev->actor, "phulam-mc");
+    cr_assert_eq(ev->progress, 40);
+    partrack__task_updated__free_unpacked(ev, NULL);
+    /* Done, with the source's completion time; by plan, unit and ordinal. */
+    Partrack__TaskUpdate d = PARTRACK__TASK_UPDATE__INIT;
+    d.plan_number = "104/KH-UBND";
+    d.plan_unit = "HN.HADONG.PHULAM";
+    d.ordinal = "1";
+    d.status = "done";
+    d.completed_at = "2024-06-28T16:00:00+07:00";
+    ack = update(s, &d, "k-2", &code, NULL, 0);
+    cr_assert_not_null(ack, "code %d", code);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task WHERE ordinal = '1' AND status = 'done' "
+                     "AND progress = 100 AND completed_at = '2024-06-28 16:00+07'"),
+                 1);
+    zmq_close(s);
+}
+
+Test(ingest, scope_and_bad_updates_are_refused_and_change_nothing)
+{
+    keyfile_t k;
+    publisher("tayho-docs", "HN.TAYHO", &k);
+    void *s = connect_with(&k);
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id("2");
+    u.has_progress = 1;
+    u.progress = 90;
+    Partrack__ErrorCode code;
+    char message[512];
+    cr_assert_null(update(s, &u, "x-1", &code, message, sizeof message));
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_FORBIDDEN, "%s", message);
+    cr_assert(strstr(message, "tayho-docs"), "%s", message);
+    /* Sent again: judged again (refusals are not remembered). */
+    cr_assert_null(update(s, &u, "x-1", &code, message, sizeof message));
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_FORBIDDEN);
+    u.task_id = 999999;
+    cr_assert_null(update(s, &u, "x-2", &code, message, sizeof message));
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_NOT_FOUND, "%s", message);
+    zmq_close(s);
+    keyfile_t p;
+    publisher("phulam-vp", "HN.HADONG.PHULAM", &p);
+    s = connect_with(&p);
+    u.task_id = task_id("2");
+    u.progress = 120;
+    cr_assert_null(update(s, &u, "y-1", &code, message, sizeof message));
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_INVALID, "%s", message);
+    u.progress = 50;
+    u.completed_at = "2099-01-01";
+    cr_assert_null(update(s, &u, "y-2", &code, message, sizeof message));
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_INVALID, "%s", message);
+    cr_assert(strstr(message, "future"), "%s", message);
+    /* The publisher's clock far ahead of ours. */
+    u.completed_at = NULL;
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "y-3",
+                 msg_now_ms() + 3600 * 1000);
+    Partrack__Envelope *env = receive(s, 10000);
+    cr_assert_not_null(env);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
+    partrack__envelope__free_unpacked(env, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_update"), 0);
+    cr_assert_eq(sql("SELECT progress FROM registry.task WHERE ordinal = '2'"), 0);
+    zmq_close(s);
+}
+
+Test(ingest, unknown_and_revoked_keys_are_refused)
+{
+    keyfile_t stranger;
+    cr_assert_eq(keyfile_generate(&stranger), 0);
+    void *s = connect_with(&stranger);
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id("2");
+    u.has_progress = 1;
+    u.progress = 10;
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "s-1", 0);
+    cr_assert_null(receive(s, 1500), "an unknown key gets no connection");
+    zmq_close(s);
+    keyfile_t k;
+    publisher("phulam-old", "HN.HADONG.PHULAM", &k);
+    s = connect_with(&k);
+    Partrack__ErrorCode code;
+    Partrack__IngestAck *ack = update(s, &u, "r-1", &code, NULL, 0);
+    cr_assert_not_null(ack);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    sql("UPDATE registry.publisher SET revoked_at = now() WHERE name = 'phulam-old' RETURNING 1");
+    /* The open connection: every message after the revocation is refused. */
+    cr_assert_null(update(s, &u, "r-2", &code, NULL, 0));
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_FORBIDDEN);
+    zmq_close(s);
+    /* A new connection is refused at the handshake. */
+    s = connect_with(&k);
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "r-3", 0);
+    cr_assert_null(receive(s, 1500));
+    zmq_close(s);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_update"), 1);
+}
+
+Test(ingest, measurements_are_stored_with_their_event)
+{
+    keyfile_t k;
+    publisher("hadong-onestop", "HN.HADONG", &k);
+    void *s = connect_with(&k);
+    Partrack__Measurement m = PARTRACK__MEASUREMENT__INIT;
+    m.unit = "HN.HADONG.PHULAM";
+    m.indicator = "dossiers_online_l3";
+    m.period = "2024";
+    m.has_numerator = m.has_denominator = 1;
+    m.numerator = 762;
+    m.denominator = 4080;
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_MEASUREMENT, &m.base, "m-1", 0);
+    Partrack__Envelope *env = receive(s, 10000);
+    cr_assert_not_null(env);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK);
+    partrack__envelope__free_unpacked(env, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.measurement WHERE unit_code = "
+                     "'HN.HADONG.PHULAM' AND numerator = 762 AND denominator = 4080 AND top_code "
+                     "= 'HN' AND publisher = 'hadong-onestop'"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = "
+                     "'MeasurementRecorded'"),
+                 1);
+    const char *bad_periods[] = {"2024-Q5", "24", "2024-13"};
+    for (size_t i = 0; i < 3; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "m-bad-%zu", i);
+        m.period = (char *)bad_periods[i];
+        send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_MEASUREMENT, &m.base, key, 0);
+        env = receive(s, 10000);
+        cr_assert_not_null(env);
+        cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR, "%s", bad_periods[i]);
+        partrack__envelope__free_unpacked(env, NULL);
+    }
+    m.period = "2024-Q1";
+    m.unit = "HN.TAYHO.BUOI";
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_MEASUREMENT, &m.base, "m-2", 0);
+    env = receive(s, 10000);
+    cr_assert_not_null(env);
+    Partrack__ErrorReply *e =
+        partrack__error_reply__unpack(NULL, env->payload.len, env->payload.data);
+    cr_assert_eq(e->code, PARTRACK__ERROR_CODE__ERR_FORBIDDEN, "%s", e->message);
+    partrack__error_reply__free_unpacked(e, NULL);
+    partrack__envelope__free_unpacked(env, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.measurement"), 1);
+    zmq_close(s);
+}
+
+Test(ingest, bad_frames_get_errors_and_others_are_still_served)
+{
+    keyfile_t k;
+    publisher("noisy", "HN.HADONG.PHULAM", &k);
+    void *s = connect_with(&k);
+    /* Garbage. */
+    cr_assert_eq(zmq_send(s, "\x01\x02garbage", 9, 0), 9);
+    Partrack__Envelope *env = receive(s, 10000);
+    cr_assert_not_null(env);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
+    partrack__envelope__free_unpacked(env, NULL);
+    /* Two frames. */
+    zmq_send(s, "a", 1, ZMQ_SNDMORE);
+    zmq_send(s, "b", 1, 0);
+    env = receive(s, 10000);
+    cr_assert_not_null(env);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
+    partrack__envelope__free_unpacked(env, NULL);
+    /* An envelope of the wrong type, and one without a key. */
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id("2");
+    u.has_progress = 1;
+    u.progress = 5;
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_PING, &u.base, "w-1", 0);
+    env = receive(s, 10000);
+    cr_assert_not_null(env);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
+    partrack__envelope__free_unpacked(env, NULL);
+    /* Over ZMQ_MAXMSGSIZE (16 MiB): the connection is dropped. */
+    size_t big = 17u << 20;
+    char *huge = calloc(1, big);
+    zmq_send(s, huge, big, 0);
+    free(huge);
+    cr_assert_null(receive(s, 1500));
+    zmq_close(s);
+    /* Everyone else is still served. */
+    s = connect_with(&k);
+    Partrack__ErrorCode code;
+    Partrack__IngestAck *ack = update(s, &u, "w-2", &code, NULL, 0);
+    cr_assert_not_null(ack, "code %d", code);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    zmq_close(s);
+}
+
+Test(ingest, a_window_of_many_updates_is_acknowledged_each_once)
+{
+    keyfile_t k;
+    publisher("bulk", "HN.HADONG.PHULAM", &k);
+    void *s = connect_with(&k);
+    long ids[2] = {task_id("1"), task_id("2")};
+    enum { N = 2000 };
+    for (int i = 0; i < N; i++) {
+        Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+        u.has_task_id = 1;
+        u.task_id = ids[i % 2];
+        u.has_progress = 1;
+        u.progress = i * 100 / N;
+        char key[32];
+        snprintf(key, sizeof key, "b-%d", i);
+        send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, key, 0);
+    }
+    int acks = 0;
+    for (int i = 0; i < N; i++) {
+        Partrack__Envelope *env = receive(s, 20000);
+        cr_assert_not_null(env, "reply %d of %d", i, N);
+        acks += env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK;
+        partrack__envelope__free_unpacked(env, NULL);
+    }
+    cr_assert_eq(acks, N);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_update WHERE actor = 'bulk'"), N);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.request_log WHERE publisher = 'bulk'"), N);
+    /* Arrival order is applied order: the last update of each task wins. */
+    cr_assert_eq(sql("SELECT progress FROM registry.task WHERE ordinal = '2'"), (N - 1) * 100 / N);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskUpdated'"), N);
+    zmq_close(s);
+}
