@@ -23,6 +23,8 @@
 #include <string.h>
 #include <zmq.h>
 
+#define INGEST_REPLY_HWM 1000000
+
 struct ingest_server {
     ingest_config_t config;
     char *endpoint, *database_url;
@@ -46,6 +48,10 @@ static int set_curve_server(void *router, const keyfile_t *key, size_t max_msg)
     int one = 1;
     int64_t max = (int64_t)max_msg;
     int linger = 0;
+    /* Past its high-water mark a ROUTER drops replies silently; replies
+     * are small and each client bounds its messages in flight (its
+     * window), so the limit is set far above any window. */
+    int hwm = INGEST_REPLY_HWM;
     return zmq_setsockopt(router, ZMQ_CURVE_SERVER, &one, sizeof one) == 0 &&
                    zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, key->secret_key, KEYFILE_Z85_LEN) ==
                        0 &&
@@ -53,7 +59,8 @@ static int set_curve_server(void *router, const keyfile_t *key, size_t max_msg)
                                   strlen(INGEST_ZAP_DOMAIN)) == 0 &&
                    zmq_setsockopt(router, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) == 0 &&
                    zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &max, sizeof max) == 0 &&
-                   zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger) == 0
+                   zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger) == 0 &&
+                   zmq_setsockopt(router, ZMQ_SNDHWM, &hwm, sizeof hwm) == 0
                ? 0
                : -1;
 }
