@@ -256,6 +256,15 @@ int harness_registry_start(harness_service_t *s, const char *db, ...)
     return rc;
 }
 
+int harness_notify_start(harness_service_t *s, const char *db, ...)
+{
+    va_list ap;
+    va_start(ap, db);
+    int rc = service_start(s, "notify", db, ap);
+    va_end(ap);
+    return rc;
+}
+
 int harness_deadline_start(harness_service_t *s, const char *db, ...)
 {
     va_list ap;

@@ -1,0 +1,99 @@
+/* notify_server.c - the notify service's loop (see the header) */
+#include "notify_server.h"
+
+#include "events.h"
+#include "log.h"
+#include "notify_ingest.h"
+#include "rpc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+struct notify_server {
+    db_t *db;
+    notify_config_t config;
+    rpc_server_t *rpc;
+    events_sub_t *registry_sub, *deadline_sub;
+};
+
+notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_t *config,
+                                   char *errbuf, size_t errlen)
+{
+    notify_server_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    self->db = db;
+    self->config = *config;
+    if (!(self->rpc =
+              rpc_server_new(zmq_ctx, config->endpoint, config->max_msg_bytes, errbuf, errlen)) ||
+        !(self->registry_sub =
+              events_sub_new(zmq_ctx, config->registry_events, "registry", errbuf, errlen)) ||
+        !(self->deadline_sub =
+              events_sub_new(zmq_ctx, config->deadline_events, "deadline", errbuf, errlen)))
+        notify_server_destroy(&self);
+    return self;
+}
+
+void notify_server_destroy(notify_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rpc_server_destroy(&(*self_p)->rpc);
+    events_sub_destroy(&(*self_p)->registry_sub);
+    events_sub_destroy(&(*self_p)->deadline_sub);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* Every waiting event of one producer. */
+static int catch_up(notify_server_t *self, const char *producer)
+{
+    notify_ingest_t in = {.producer = producer};
+    int applied;
+    while ((applied = events_consume(self->db, "notify", producer, self->config.batch,
+                                     notify_ingest_event, &in)) > 0)
+        ;
+    if (applied < 0) {
+        log_warn("events not applied", "producer=%s reason=\"%s\"", producer, db_error(self->db));
+        return -1;
+    }
+    if (in.written > 0)
+        log_info("feed entries", "producer=%s count=%ld", producer, in.written);
+    return 0;
+}
+
+static void handle(notify_server_t *self, rpc_request_t *req)
+{
+    if (req->env->type == PARTRACK__MESSAGE_TYPE__MSG_PING) {
+        Partrack__Pong pong = PARTRACK__PONG__INIT;
+        pong.service = "partrack-notify";
+        pong.version = PARTRACK_VERSION;
+        rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_PONG, &pong.base);
+        return;
+    }
+    char message[128];
+    snprintf(message, sizeof message, "the notify service does not serve message type %d",
+             (int)req->env->type);
+    rpc_server_reply_error(self->rpc, req, PARTRACK__ERROR_CODE__ERR_UNKNOWN_TYPE, message, NULL,
+                           0);
+}
+
+int notify_server_step(notify_server_t *self, int wait_ms)
+{
+    rpc_request_t req;
+    if (rpc_server_next(self->rpc, wait_ms / 2, &req) > 0) {
+        handle(self, &req);
+        rpc_request_done(&req);
+    }
+    /* A wake-up from either producer, or the poll interval. */
+    events_wait(self->deadline_sub, 0);
+    events_wait(self->registry_sub, wait_ms / 2);
+    int rc = catch_up(self, "deadline");
+    if (catch_up(self, "registry") < 0)
+        rc = -1;
+    return rc;
+}

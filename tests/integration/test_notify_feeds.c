@@ -1,0 +1,161 @@
+/* test_notify_feeds.c - every head's feed, from the deadline service's and
+ * the registry's events
+ *
+ * The real registry, deadline service (manual clock) and notify service on
+ * one fresh database with the sample city and a plan of Phú Lãm. The clock
+ * moves past a due date: the section's people hear it is due soon, its head
+ * that it is due and overdue, the ward's chairman when it is escalated, a
+ * follower everything; texts in Vietnamese with dd/mm/yyyy; every feed
+ * numbered 1..n with no gap; nothing told twice, also across a SIGKILL.
+ */
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static harness_service_t registry, deadline, notify;
+static char db[64];
+
+static const char plan[] = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+                           "1\tTổ chức đối thoại với cá nhân, tổ chức về TTHC\tBộ phận Một "
+                           "cửa\ttrước ngày 01/7/2024\n"
+                           "2\tRà soát thủ tục hành chính\tVăn phòng UBND\ttrước ngày 20/7/2024\n";
+
+static long sql(const char *query)
+{
+    return harness_sql_long(db, query);
+}
+
+static void clock_set(const char *when)
+{
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "clock", "set",
+                         when, NULL);
+    cr_assert_eq(rc, 0, "clock set %s: %s", when, r.err);
+    harness_run_free(&r);
+}
+
+/* Waits until `query` (a count) reaches n. */
+static void wait_for(const char *query, long n)
+{
+    for (int i = 0; i < 500 && sql(query) < n; i++)
+        usleep(20000);
+    cr_assert_eq(sql(query), n, "%s", query);
+}
+
+/* Entries of a person of a kind. */
+static long entries(const char *person, const char *kind)
+{
+    char query[256];
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM notify.entry WHERE person_id = '%s' AND kind = '%s'", person,
+             kind);
+    return sql(query);
+}
+
+static void start(void)
+{
+    snprintf(db, sizeof db, "notify_%d", (int)getpid());
+    harness_db_create(db);
+    cr_assert_eq(harness_registry_start(&registry, db, NULL), 0, "registry did not start");
+    cr_assert_eq(harness_deadline_start(&deadline, db, "PARTRACK_DEADLINE_CLOCK=manual",
+                                        "PARTRACK_DEADLINE_POLL_MS=50", NULL),
+                 0, "deadline service did not start");
+    char reg[128], dl[128];
+    snprintf(reg, sizeof reg, "PARTRACK_REGISTRY_EVENTS=%s", registry.events);
+    snprintf(dl, sizeof dl, "PARTRACK_DEADLINE_EVENTS=%s", deadline.events);
+    cr_assert_eq(harness_notify_start(&notify, db, reg, dl, "PARTRACK_NOTIFY_POLL_MS=50", NULL), 0,
+                 "notify did not start (log %s)", notify.log);
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "unit", "import",
+                         harness_source("deploy/sample/units.csv"),
+                         harness_source("deploy/sample/people.csv"), NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    clock_set("2024-06-01");
+    /* Lê Thu Loan (head of the ward office) follows the one-stop section. */
+    sql("INSERT INTO notify.follow (person_id, unit_code) VALUES ('P00124', "
+        "'HN.HADONG.PHULAM.MC') RETURNING 1");
+    const char *file = harness_write_temp("notify-plan.tsv", plan, strlen(plan));
+    rc = harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                     "--year", "2024", "--number", "104/KH-UBND", "--title", "Kế hoạch CCHC 2024",
+                     NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    wait_for("SELECT count(*) FROM deadline.task", 2);
+}
+
+static void stop(void)
+{
+    harness_service_stop(&notify, SIGTERM);
+    harness_service_stop(&deadline, SIGTERM);
+    harness_service_stop(&registry, SIGTERM);
+}
+
+TestSuite(notify, .init = start, .fini = stop, .timeout = 120);
+
+Test(notify, each_level_reaches_the_right_people_once)
+{
+    /* A new task: the heads of the lead units hear of it, and the follower. */
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'assigned'", 3);
+    cr_assert_eq(entries("P00127", "assigned"), 1, "head of the one-stop section");
+    cr_assert_eq(entries("P00124", "assigned"), 2, "head of the office, and follower");
+    /* 25/6: task 1 (due Monday 1/7) is due soon: everyone of the section. */
+    clock_set("2024-06-25T09:00");
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'due_soon'", 5);
+    for (int p = 127; p <= 130; p++) {
+        char id[16];
+        snprintf(id, sizeof id, "P00%d", p);
+        cr_assert_eq(entries(id, "due_soon"), 1, "%s", id);
+    }
+    cr_assert_eq(entries("P00124", "due_soon"), 1, "the follower");
+    /* 5/7 09:00: due, overdue, and escalated (3 working days: 2, 3, 4/7). */
+    clock_set("2024-07-05T09:00");
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'escalated'", 2);
+    cr_assert_eq(entries("P00127", "due"), 1);
+    cr_assert_eq(entries("P00127", "overdue"), 1);
+    cr_assert_eq(entries("P00127", "escalated"), 0, "the section's head is not escalated to");
+    cr_assert_eq(entries("P00121", "escalated"), 1, "the ward's chairman is");
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE person_id = 'P00121' AND kind = "
+                     "'escalated' AND text = 'Nhiệm vụ “Tổ chức đối thoại với cá nhân, tổ chức về "
+                     "TTHC” (Kế hoạch 104/KH-UBND) của Bộ phận Tiếp nhận và trả kết quả đã quá "
+                     "hạn 3 ngày làm việc (hạn 01/07/2024).'"),
+                 1);
+    /* Every feed: 1..n, no gap, no repeat. */
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT person_id FROM notify.entry GROUP BY "
+                     "person_id HAVING max(seq) <> count(*) OR min(seq) <> 1) g"),
+                 0);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.feed_head h WHERE last_seq <> (SELECT "
+                     "count(*) FROM notify.entry e WHERE e.person_id = h.person_id)"),
+                 0);
+}
+
+Test(notify, a_sigkill_loses_and_repeats_nothing)
+{
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'assigned'", 3);
+    harness_service_stop(&notify, SIGKILL);
+    /* Events pile up while notify is down. */
+    clock_set("2024-07-30T09:00");
+    wait_for("SELECT count(*) FROM deadline.event_log WHERE type = 'DueTransition'", 8);
+    cr_assert_eq(harness_service_restart(&notify), 0);
+    /* Escalated: the chairman for both tasks, the follower for task 1. */
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'escalated'", 3);
+    /* Both tasks went through every level: 4 + 1 people due soon each for
+     * task 1, 3 + 0 for task 2 (the office; its head follows nothing). */
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'due_soon'"), 5 + 3);
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT person_id, dedupe FROM notify.entry GROUP BY "
+                     "1, 2 HAVING count(*) > 1) d"),
+                 0);
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT person_id FROM notify.entry GROUP BY "
+                     "person_id HAVING max(seq) <> count(*)) g"),
+                 0);
+    /* A restart replays nothing. */
+    long before = sql("SELECT count(*) FROM notify.entry");
+    harness_service_stop(&notify, SIGTERM);
+    cr_assert_eq(harness_service_restart(&notify), 0);
+    usleep(300000);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry"), before);
+}
