@@ -345,16 +345,30 @@ char **db_array_words(const char *literal, size_t *n)
     *n = 0;
     if (!words)
         return NULL;
-    char *text = (char *)(words + max + 1);
-    memcpy(text, literal, len + 1);
-    if (*text == '{')
-        text++;
-    char *end = strchr(text, '}');
-    if (end)
-        *end = '\0';
-    for (char *save = NULL, *w = strtok_r(text, ",", &save); w && *n < max;
-         w = strtok_r(NULL, ",", &save))
-        words[(*n)++] = w;
+    /* Elements are copied unescaped into the text area, each NUL-ended;
+     * an element is never longer than its literal. */
+    char *out = (char *)(words + max + 1);
+    const char *c = literal;
+    if (*c == '{')
+        c++;
+    while (*c && *c != '}' && *n < max) {
+        words[(*n)++] = out;
+        if (*c == '"') {
+            for (c++; *c && *c != '"'; c++) {
+                if (*c == '\\' && c[1])
+                    c++;
+                *out++ = *c;
+            }
+            if (*c == '"')
+                c++;
+        } else {
+            while (*c && *c != ',' && *c != '}')
+                *out++ = *c++;
+        }
+        *out++ = '\0';
+        if (*c == ',')
+            c++;
+    }
     words[*n] = NULL;
     return words;
 }

@@ -76,10 +76,12 @@ const char *db_sqlstate(const db_t *self);
  * out of memory. */
 char *db_array_literal(const char *const *items, size_t n);
 
-/* The elements of a text array as PostgreSQL prints it, for arrays of plain
- * words such as unit codes ("{HN.A,HN.B}", "{}"; no quoting, no NULLs).
- * Returns one allocation holding the pointer array and the strings (the
- * caller frees it with free) and the count in *n; NULL when out of memory. */
+/* The elements of a one-dimensional text array literal, as PostgreSQL prints
+ * it ("{HN.A,HN.B}", "{}") or as db_array_literal writes it (every element
+ * quoted: "{\"HN.A\",\"a \\\"b\\\"\"}"): quotes and backslash escapes
+ * are undone; an unquoted NULL is the text "NULL". Returns one allocation
+ * holding the pointer array and the strings (the caller frees it with free)
+ * and the count in *n; NULL when out of memory. */
 char **db_array_words(const char *literal, size_t *n);
 
 /* Many rows in one statement: each column is an array of texts (NULL items

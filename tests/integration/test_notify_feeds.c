@@ -159,3 +159,25 @@ Test(notify, a_sigkill_loses_and_repeats_nothing)
     usleep(300000);
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry"), before);
 }
+
+Test(notify, a_task_imported_late_is_escalated_at_once)
+{
+    /* Imported on 1/6 with a due date in March: its one transition (to
+     * escalated) comes from the import, and reaches the chairman. */
+    static const char late[] = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
+                               "1\tCập nhật danh mục TTHC\tBộ phận Tư pháp\ttrước ngày "
+                               "31/3/2024\n";
+    const char *file = harness_write_temp("late.tsv", late, strlen(late));
+    harness_run_t r;
+    int rc =
+        harness_cli(&r, registry.endpoint, "plan", "import", file, "--unit", "HN.HADONG.PHULAM",
+                    "--year", "2024", "--number", "12/KH-UBND", "--title", "Kiểm soát TTHC", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    harness_run_free(&r);
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'escalated' AND person_id = "
+             "'P00121'",
+             1);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'escalated' AND text LIKE "
+                     "'%của Bộ phận Tư pháp - Hộ tịch đã quá hạn%'"),
+                 1);
+}
