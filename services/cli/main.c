@@ -11,6 +11,7 @@
 #include "cli_consult.h"
 #include "cli_due.h"
 #include "cli_plan.h"
+#include "cli_publish.h"
 #include "cli_publisher.h"
 #include "cli_task.h"
 #include "cli_target.h"
@@ -41,6 +42,7 @@ static const char usage[] =
     "  status    done on time, late, open, overdue, waiting: by unit, by area\n"
     "  clock     the deadline service's clock: show, set (manual clock only)\n"
     "  publisher systems that publish into partrack: add (makes a key file), revoke, list\n"
+    "  publish   send a JSON-lines file of task updates and measurements as a publisher\n"
     "\n"
     "Options:\n"
     "  --registry ENDPOINT  registry address (default $PARTRACK_REGISTRY_ENDPOINT or\n"
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
         {"status", cli_status, false},
         {"clock", cli_clock, false},
         {"publisher", cli_publisher, false},
+        {"publish", cli_publish, false},
     };
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {
