@@ -1,10 +1,6 @@
 /* ingest_server.c - the endpoint other systems publish into (see the
  * header) */
 
-/* ZMQ_ZAP_ENFORCE_DOMAIN is still a draft option in libzmq 4.3 (Debian's
- * build has it); without it libzmq 4.3 lets unknown CURVE keys in when no
- * ZAP handler answers. Defined before any header includes zmq.h. */
-#define ZMQ_BUILD_DRAFT_API
 #include "ingest_server.h"
 
 #include "db.h"
@@ -45,19 +41,13 @@ typedef struct {
 
 static int set_curve_server(void *router, const keyfile_t *key, size_t max_msg)
 {
-    int one = 1;
     int64_t max = (int64_t)max_msg;
     int linger = 0;
     /* Past its high-water mark a ROUTER drops replies silently; replies
      * are small and each client bounds its messages in flight (its
      * window), so the limit is set far above any window. */
     int hwm = INGEST_REPLY_HWM;
-    return zmq_setsockopt(router, ZMQ_CURVE_SERVER, &one, sizeof one) == 0 &&
-                   zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, key->secret_key, KEYFILE_Z85_LEN) ==
-                       0 &&
-                   zmq_setsockopt(router, ZMQ_ZAP_DOMAIN, INGEST_ZAP_DOMAIN,
-                                  strlen(INGEST_ZAP_DOMAIN)) == 0 &&
-                   zmq_setsockopt(router, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) == 0 &&
+    return zap_curve_server(router, key->secret_key, INGEST_ZAP_DOMAIN) == 0 &&
                    zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &max, sizeof max) == 0 &&
                    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger) == 0 &&
                    zmq_setsockopt(router, ZMQ_SNDHWM, &hwm, sizeof hwm) == 0
@@ -230,7 +220,7 @@ static void *run(void *arg)
             continue;
         }
         if (items[0].revents & ZMQ_POLLIN)
-            ingest_zap_answer(self->zap, self->db);
+            zap_answer(self->zap, INGEST_ZAP_DOMAIN, ingest_zap_lookup, self->db);
         if (items[1].revents & ZMQ_POLLIN)
             serve_batch(self, pending);
     }
@@ -280,7 +270,7 @@ ingest_server_t *ingest_server_start(void *zmq_ctx, const ingest_config_t *confi
     }
     /* The ZAP handler first: with ZMQ_ZAP_ENFORCE_DOMAIN a handshake
      * without one fails. */
-    if (!(self->zap = socket_bound(zmq_ctx, ZMQ_REP, INGEST_ZAP_ENDPOINT, errbuf, errlen)) ||
+    if (!(self->zap = socket_bound(zmq_ctx, ZMQ_REP, ZAP_ENDPOINT, errbuf, errlen)) ||
         !(self->wake_pull = socket_bound(zmq_ctx, ZMQ_PULL, wake, errbuf, errlen)))
         goto fail;
     self->wake_push = zmq_socket(zmq_ctx, ZMQ_PUSH);
