@@ -187,6 +187,11 @@ void events_sub_destroy(events_sub_t **self_p)
     *self_p = NULL;
 }
 
+void *events_sub_socket(events_sub_t *self)
+{
+    return self->sub;
+}
+
 int events_wait(events_sub_t *self, int timeout_ms)
 {
     zmq_pollitem_t item = {self->sub, 0, ZMQ_POLLIN, 0};

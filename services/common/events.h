@@ -76,4 +76,8 @@ events_sub_t *events_sub_new(void *zmq_ctx, const char *endpoint, const char *pr
 void events_sub_destroy(events_sub_t **self_p);
 int events_wait(events_sub_t *self, int timeout_ms);
 
+/* The SUB socket, to poll it with others; after it polls ready, call
+ * events_wait(self, 0) to take the wake-ups in. */
+void *events_sub_socket(events_sub_t *self);
+
 #endif

@@ -3,6 +3,8 @@
 
 #include "events.h"
 #include "log.h"
+#include "notify_admin.h"
+#include "notify_feed_server.h"
 #include "notify_ingest.h"
 #include "rpc.h"
 
@@ -15,6 +17,8 @@ struct notify_server {
     db_t *db;
     notify_config_t config;
     rpc_server_t *rpc;
+    notify_feed_server_t *feed;
+    notify_admin_t admin;
     events_sub_t *registry_sub, *deadline_sub;
 };
 
@@ -33,8 +37,15 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
         !(self->registry_sub =
               events_sub_new(zmq_ctx, config->registry_events, "registry", errbuf, errlen)) ||
         !(self->deadline_sub =
-              events_sub_new(zmq_ctx, config->deadline_events, "deadline", errbuf, errlen)))
+              events_sub_new(zmq_ctx, config->deadline_events, "deadline", errbuf, errlen)) ||
+        !(self->feed =
+              notify_feed_server_new(zmq_ctx, db, config->feed_endpoint, config->deadline_endpoint,
+                                     config->max_msg_bytes, errbuf, errlen))) {
         notify_server_destroy(&self);
+        return NULL;
+    }
+    self->admin.feed_endpoint = config->feed_endpoint;
+    self->admin.feed_public_key = notify_feed_server_public_key(self->feed);
     return self;
 }
 
@@ -43,14 +54,15 @@ void notify_server_destroy(notify_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     rpc_server_destroy(&(*self_p)->rpc);
+    notify_feed_server_destroy(&(*self_p)->feed);
     events_sub_destroy(&(*self_p)->registry_sub);
     events_sub_destroy(&(*self_p)->deadline_sub);
     free(*self_p);
     *self_p = NULL;
 }
 
-/* Every waiting event of one producer. */
-static int catch_up(notify_server_t *self, const char *producer)
+/* Every waiting event of one producer; *written counts the entries. */
+static int catch_up(notify_server_t *self, const char *producer, long *written)
 {
     notify_ingest_t in = {.producer = producer};
     int applied;
@@ -63,6 +75,7 @@ static int catch_up(notify_server_t *self, const char *producer)
     }
     if (in.written > 0)
         log_info("feed entries", "producer=%s count=%ld", producer, in.written);
+    *written += in.written;
     return 0;
 }
 
@@ -75,6 +88,8 @@ static void handle(notify_server_t *self, rpc_request_t *req)
         rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_PONG, &pong.base);
         return;
     }
+    if (notify_admin_handle(self->db, self->rpc, req, &self->admin))
+        return;
     char message[128];
     snprintf(message, sizeof message, "the notify service does not serve message type %d",
              (int)req->env->type);
@@ -84,16 +99,25 @@ static void handle(notify_server_t *self, rpc_request_t *req)
 
 int notify_server_step(notify_server_t *self, int wait_ms)
 {
+    zmq_pollitem_t items[5] = {{rpc_server_socket(self->rpc), 0, ZMQ_POLLIN, 0},
+                               {events_sub_socket(self->deadline_sub), 0, ZMQ_POLLIN, 0},
+                               {events_sub_socket(self->registry_sub), 0, ZMQ_POLLIN, 0}};
+    notify_feed_server_poll_items(self->feed, &items[3]);
+    if (zmq_poll(items, 5, wait_ms) < 0)
+        return 0;
     rpc_request_t req;
-    if (rpc_server_next(self->rpc, wait_ms / 2, &req) > 0) {
+    if ((items[0].revents & ZMQ_POLLIN) && rpc_server_next(self->rpc, 0, &req) > 0) {
         handle(self, &req);
         rpc_request_done(&req);
     }
-    /* A wake-up from either producer, or the poll interval. */
+    notify_feed_server_serve(self->feed, &items[3]);
     events_wait(self->deadline_sub, 0);
-    events_wait(self->registry_sub, wait_ms / 2);
-    int rc = catch_up(self, "deadline");
-    if (catch_up(self, "registry") < 0)
+    events_wait(self->registry_sub, 0);
+    long written = 0;
+    int rc = catch_up(self, "deadline", &written);
+    if (catch_up(self, "registry", &written) < 0)
         rc = -1;
+    if (written > 0)
+        notify_feed_server_push(self->feed);
     return rc;
 }

@@ -1,9 +1,12 @@
 /* notify_server.h - the notify service's loop
  *
- * Answers requests on its endpoint (ping, for now), and turns the deadline
- * service's and the registry's events into feed entries (notify_ingest.h),
- * each producer with its own cursor, a batch per transaction. Woken by the
- * producers' PUB wake-ups, and looks at least every poll interval.
+ * One thread polls everything: requests on its local endpoint (ping, person
+ * keys, follows: notify_admin.h), the feed endpoint and its ZAP handler
+ * (notify_feed_server.h), and the producers' PUB wake-ups. It turns the
+ * deadline service's and the registry's events into feed entries
+ * (notify_ingest.h), each producer with its own cursor, a batch per
+ * transaction, then sends new entries to the readers holding credit. It
+ * looks at the event logs at least every poll interval, woken or not.
  */
 #ifndef PARTRACK_NOTIFY_SERVER_H
 #define PARTRACK_NOTIFY_SERVER_H
@@ -13,9 +16,11 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *endpoint;        /* requests (ROUTER) */
-    const char *registry_events; /* the registry's PUB wake-ups */
-    const char *deadline_events; /* the deadline service's */
+    const char *endpoint;          /* requests (ROUTER) */
+    const char *registry_events;   /* the registry's PUB wake-ups */
+    const char *deadline_events;   /* the deadline service's */
+    const char *feed_endpoint;     /* people read their feeds (ROUTER, CURVE) */
+    const char *deadline_endpoint; /* acknowledgements are passed on to it */
     size_t max_msg_bytes;
     int batch; /* events per transaction */
 } notify_config_t;
@@ -26,9 +31,9 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
                                    char *errbuf, size_t errlen);
 void notify_server_destroy(notify_server_t **self_p);
 
-/* Serves one request if one comes within wait_ms, then applies every event
- * waiting. Returns 0, or -1 when the database failed (it is retried on the
- * next step). */
+/* Waits up to wait_ms for a request, a reader or a wake-up, serves what
+ * came, then applies every event waiting and pushes new entries. Returns 0,
+ * or -1 when the database failed (it is retried on the next step). */
 int notify_server_step(notify_server_t *self, int wait_ms);
 
 #endif

@@ -9,12 +9,16 @@
  * numbered 1..n with no gap; nothing told twice, also across a SIGKILL.
  */
 #include "harness.h"
+#include "keyfile.h"
+#include "notify.pb-c.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
 static harness_service_t registry, deadline, notify;
 static char db[64];
@@ -64,11 +68,13 @@ static void start(void)
     cr_assert_eq(harness_deadline_start(&deadline, db, "PARTRACK_DEADLINE_CLOCK=manual",
                                         "PARTRACK_DEADLINE_POLL_MS=50", NULL),
                  0, "deadline service did not start");
-    char reg[128], dl[128];
+    char reg[128], dl[128], dle[128];
     snprintf(reg, sizeof reg, "PARTRACK_REGISTRY_EVENTS=%s", registry.events);
     snprintf(dl, sizeof dl, "PARTRACK_DEADLINE_EVENTS=%s", deadline.events);
-    cr_assert_eq(harness_notify_start(&notify, db, reg, dl, "PARTRACK_NOTIFY_POLL_MS=50", NULL), 0,
-                 "notify did not start (log %s)", notify.log);
+    snprintf(dle, sizeof dle, "PARTRACK_DEADLINE_ENDPOINT=%s", deadline.endpoint);
+    cr_assert_eq(
+        harness_notify_start(&notify, db, reg, dl, dle, "PARTRACK_NOTIFY_POLL_MS=50", NULL), 0,
+        "notify did not start (log %s)", notify.log);
     harness_run_t r;
     int rc = harness_cli(&r, registry.endpoint, "unit", "import",
                          harness_source("deploy/sample/units.csv"),
@@ -180,4 +186,114 @@ Test(notify, a_task_imported_late_is_escalated_at_once)
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'escalated' AND text LIKE "
                      "'%của Bộ phận Tư pháp - Hộ tịch đã quá hạn%'"),
                  1);
+}
+
+/* A key for a person, registered as `partrack person key` would. */
+static void person_key(const char *person, keyfile_t *k)
+{
+    cr_assert_eq(keyfile_generate(k), 0);
+    char query[256];
+    snprintf(query, sizeof query,
+             "INSERT INTO notify.person_key (person_id, public_key) VALUES ('%s', '%s') "
+             "ON CONFLICT (person_id) DO UPDATE SET public_key = EXCLUDED.public_key RETURNING 1",
+             person, k->public_key);
+    cr_assert_eq(sql(query), 1);
+}
+
+static void *feed_reader(const keyfile_t *k)
+{
+    size_t len;
+    uint8_t *key = harness_sql_bytes(db, "SELECT public_key::bytea FROM notify.feed_key", &len);
+    cr_assert_not_null(key);
+    char server[41];
+    snprintf(server, sizeof server, "%.*s", (int)len, (const char *)key);
+    free(key);
+    return harness_curve_dealer(notify.feed, server, k->public_key, k->secret_key);
+}
+
+static void ask(void *s, uint64_t since, uint32_t credit)
+{
+    Partrack__FeedRequest r = PARTRACK__FEED_REQUEST__INIT;
+    r.has_since = 1;
+    r.since = since;
+    r.credit = credit;
+    cr_assert(
+        harness_send_envelope(s, PARTRACK__MESSAGE_TYPE__MSG_FEED_REQUEST, &r.base, "ask", 0));
+}
+
+/* The next entry within ms (its seq, kind into kind), or 0. */
+static uint64_t next_entry(void *s, int ms, char kind[32])
+{
+    Partrack__Envelope *env = harness_recv_envelope(s, ms);
+    if (!env)
+        return 0;
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_FEED_ENTRY, "type %d", env->type);
+    Partrack__FeedEntry *e =
+        partrack__feed_entry__unpack(NULL, env->payload.len, env->payload.data);
+    cr_assert_not_null(e);
+    uint64_t seq = e->seq;
+    snprintf(kind, 32, "%s", e->kind);
+    partrack__feed_entry__free_unpacked(e, NULL);
+    partrack__envelope__free_unpacked(env, NULL);
+    return seq;
+}
+
+Test(notify, a_person_reads_their_feed_with_credit_and_acknowledges)
+{
+    wait_for("SELECT count(*) FROM notify.entry WHERE person_id = 'P00127'", 1);
+    keyfile_t k, other;
+    person_key("P00127", &k);
+    person_key("P00128", &other);
+    void *s = feed_reader(&k);
+    char kind[32];
+    /* Credit 5, one stored entry (the new task): it comes at once. */
+    ask(s, 0, 5);
+    cr_assert_eq(next_entry(s, 5000, kind), 1);
+    cr_assert_str_eq(kind, "assigned");
+    cr_assert_eq(next_entry(s, 300, kind), 0, "nothing else yet");
+    /* New entries come live while credit lasts: due soon, due, overdue. */
+    clock_set("2024-07-02T09:00");
+    cr_assert_eq(next_entry(s, 5000, kind), 2);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(s, 5000, kind), 3);
+    cr_assert_eq(next_entry(s, 5000, kind), 4);
+    cr_assert_str_eq(kind, "overdue");
+    /* Acknowledging the overdue entry stops the escalation to the chairman. */
+    Partrack__FeedAck a = PARTRACK__FEED_ACK__INIT;
+    a.seq = 4;
+    cr_assert(harness_send_envelope(s, PARTRACK__MESSAGE_TYPE__MSG_FEED_ACK, &a.base, "ack", 0));
+    Partrack__Envelope *env = harness_recv_envelope(s, 10000);
+    cr_assert_not_null(env);
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_FEED_ACK_REPLY);
+    Partrack__FeedAckReply *ar =
+        partrack__feed_ack_reply__unpack(NULL, env->payload.len, env->payload.data);
+    cr_assert_eq(ar->acknowledged, 4);
+    cr_assert_eq(ar->escalations_stopped, 2, "due and overdue");
+    partrack__feed_ack_reply__free_unpacked(ar, NULL);
+    partrack__envelope__free_unpacked(env, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
+                     "t.task_id = o.task_id WHERE t.ordinal = '1' AND o.acked_level >= 3"),
+                 1);
+    clock_set("2024-07-10");
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE person_id = 'P00121' AND kind = "
+                     "'escalated' AND text LIKE '%Tổ chức đối thoại%'"),
+                 0, "acknowledged: no escalation");
+    zmq_close(s);
+    /* Another person's key reads only that person's feed. */
+    s = feed_reader(&other);
+    ask(s, 0, 100);
+    uint64_t seq, n = 0;
+    while ((seq = next_entry(s, 1000, kind)) > 0)
+        cr_assert_eq(seq, ++n);
+    cr_assert_eq((long)n, sql("SELECT count(*) FROM notify.entry WHERE person_id = 'P00128'"));
+    zmq_close(s);
+    /* A replaced key is refused at the handshake. */
+    keyfile_t old = k;
+    person_key("P00127", &k);
+    s = feed_reader(&old);
+    Partrack__FeedRequest r = PARTRACK__FEED_REQUEST__INIT;
+    r.credit = 10;
+    harness_send_envelope(s, PARTRACK__MESSAGE_TYPE__MSG_FEED_REQUEST, &r.base, "old", 0);
+    cr_assert_null(harness_recv_envelope(s, 1500));
+    zmq_close(s);
 }

@@ -23,7 +23,6 @@
 
 static harness_service_t registry;
 static char db[64];
-static void *ctx;
 
 static const char plan[] = "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n"
                            "1\tTổ chức đối thoại với cá nhân, tổ chức về TTHC\tBộ phận Một "
@@ -54,43 +53,13 @@ static char server_key[KEYFILE_Z85_LEN + 1];
 /* A CURVE DEALER connected to the ingest endpoint with key k. */
 static void *connect_with(const keyfile_t *k)
 {
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0;
-    cr_assert_not_null(s);
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    /* A refused handshake leaves no peer: a send would wait for one forever. */
-    int timeout = 2000;
-    zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
-    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_key, KEYFILE_Z85_LEN), 0);
-    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, k->public_key, KEYFILE_Z85_LEN), 0);
-    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, k->secret_key, KEYFILE_Z85_LEN), 0);
-    cr_assert_eq(zmq_connect(s, registry.ingest), 0);
-    return s;
+    return harness_curve_dealer(registry.ingest, server_key, k->public_key, k->secret_key);
 }
 
-/* Sends one message; false if it could not even be queued (no peer). */
 static bool try_send(void *s, Partrack__MessageType type, const ProtobufCMessage *m,
                      const char *key, int64_t sent_at_ms)
 {
-    Partrack__Envelope env = PARTRACK__ENVELOPE__INIT;
-    size_t plen = protobuf_c_message_get_packed_size(m);
-    uint8_t *payload = malloc(plen + 1);
-    protobuf_c_message_pack(m, payload);
-    env.type = type;
-    env.correlation_id = (char *)key;
-    env.idempotency_key = (char *)key;
-    env.has_sent_at_ms = 1;
-    env.sent_at_ms = sent_at_ms ? sent_at_ms : msg_now_ms();
-    env.has_payload = 1;
-    env.payload.data = payload;
-    env.payload.len = plen;
-    size_t len = partrack__envelope__get_packed_size(&env);
-    uint8_t *buf = malloc(len);
-    partrack__envelope__pack(&env, buf);
-    bool sent = zmq_send(s, buf, len, 0) == (int)len;
-    free(buf);
-    free(payload);
-    return sent;
+    return harness_send_envelope(s, type, m, key, sent_at_ms);
 }
 
 static void send_message(void *s, Partrack__MessageType type, const ProtobufCMessage *m,
@@ -99,19 +68,9 @@ static void send_message(void *s, Partrack__MessageType type, const ProtobufCMes
     cr_assert(try_send(s, type, m, key, sent_at_ms), "could not send %s", key);
 }
 
-/* The next reply within ms, or NULL. */
 static Partrack__Envelope *receive(void *s, int ms)
 {
-    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, ms) <= 0)
-        return NULL;
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    cr_assert_geq(zmq_msg_recv(&m, s, 0), 0);
-    Partrack__Envelope *env = partrack__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-    zmq_msg_close(&m);
-    cr_assert_not_null(env);
-    return env;
+    return harness_recv_envelope(s, ms);
 }
 
 /* Sends an update and returns the ack (NULL: an error, its code in *code). */
@@ -169,12 +128,10 @@ static void start(void)
     cr_assert_not_null(key);
     snprintf(server_key, sizeof server_key, "%.*s", (int)len, (const char *)key);
     free(key);
-    ctx = zmq_ctx_new();
 }
 
 static void stop(void)
 {
-    zmq_ctx_term(ctx);
     harness_service_stop(&registry, SIGTERM);
 }
 

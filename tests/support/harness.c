@@ -6,6 +6,8 @@
  */
 #include "harness.h"
 
+#include "msg.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zmq.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +174,10 @@ static pid_t spawn_service(harness_service_t *s)
     setenv(var, s->events, 1);
     if (strcmp(s->name, "registry") == 0)
         setenv("PARTRACK_INGEST_ENDPOINT", s->ingest, 1);
+    if (strcmp(s->name, "notify") == 0)
+        setenv("PARTRACK_FEED_ENDPOINT", s->feed, 1);
+    if (strcmp(s->name, "notify") == 0)
+        setenv("PARTRACK_FEED_ENDPOINT", s->feed, 1);
     setenv("PARTRACK_LOG_LEVEL", "debug", 1);
     for (int i = 0; i < s->nenv; i++)
         putenv(s->env[i]);
@@ -233,12 +240,14 @@ static int service_start(harness_service_t *s, const char *name, const char *db,
     snprintf(s->db, sizeof s->db, "%s", db);
     snprintf(s->log, sizeof s->log, "/tmp/partrack-test-%s-%s-%d.log", db, name, (int)getpid());
     for (int attempt = 0; attempt < 10; attempt++) {
-        /* Three ports a service: requests, events, ingest. */
+        /* Three ports a service: requests, events, ingest (or feeds). */
         int port = 20000 + (int)((getpid() * 37 + counter * 3 + attempt * 3) % 20000);
         counter++;
         snprintf(s->endpoint, sizeof s->endpoint, "tcp://127.0.0.1:%d", port);
         snprintf(s->events, sizeof s->events, "tcp://127.0.0.1:%d", port + 1);
         snprintf(s->ingest, sizeof s->ingest, "tcp://127.0.0.1:%d", port + 2);
+        snprintf(s->feed, sizeof s->feed, "tcp://127.0.0.1:%d", port + 2);
+        snprintf(s->feed, sizeof s->feed, "tcp://127.0.0.1:%d", port + 2);
         if (start_and_wait(s) == 0)
             return 0;
         if (s->pid)
@@ -400,4 +409,63 @@ const char *harness_write_temp(const char *name, const char *content, size_t len
     fwrite(content, 1, len, f);
     fclose(f);
     return path;
+}
+
+static void *curve_ctx;
+
+void *harness_curve_dealer(const char *endpoint, const char *server_key, const char *public_key,
+                           const char *secret_key)
+{
+    if (!curve_ctx)
+        curve_ctx = zmq_ctx_new();
+    void *s = zmq_socket(curve_ctx, ZMQ_DEALER);
+    cr_assert_not_null(s);
+    int linger = 0, timeout = 2000;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_key, 40), 0);
+    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, public_key, 40), 0);
+    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, secret_key, 40), 0);
+    cr_assert_eq(zmq_connect(s, endpoint), 0);
+    return s;
+}
+
+bool harness_send_envelope(void *socket, int type, const ProtobufCMessage *payload, const char *key,
+                           int64_t sent_at_ms)
+{
+    Partrack__Envelope env = PARTRACK__ENVELOPE__INIT;
+    size_t plen = protobuf_c_message_get_packed_size(payload);
+    uint8_t *bytes = malloc(plen + 1);
+    cr_assert_not_null(bytes);
+    protobuf_c_message_pack(payload, bytes);
+    env.type = (Partrack__MessageType)type;
+    env.correlation_id = (char *)key;
+    env.idempotency_key = (char *)key;
+    env.has_sent_at_ms = 1;
+    env.sent_at_ms = sent_at_ms ? sent_at_ms : msg_now_ms();
+    env.has_payload = 1;
+    env.payload.data = bytes;
+    env.payload.len = plen;
+    size_t len = partrack__envelope__get_packed_size(&env);
+    uint8_t *buf = malloc(len);
+    cr_assert_not_null(buf);
+    partrack__envelope__pack(&env, buf);
+    bool sent = zmq_send(socket, buf, len, 0) == (int)len;
+    free(buf);
+    free(bytes);
+    return sent;
+}
+
+Partrack__Envelope *harness_recv_envelope(void *socket, int ms)
+{
+    zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, ms) <= 0)
+        return NULL;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    cr_assert_geq(zmq_msg_recv(&m, socket, 0), 0);
+    Partrack__Envelope *env = partrack__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    cr_assert_not_null(env);
+    return env;
 }

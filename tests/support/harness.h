@@ -8,6 +8,8 @@
 #ifndef PARTRACK_HARNESS_H
 #define PARTRACK_HARNESS_H
 
+#include "envelope.pb-c.h"
+
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +42,8 @@ typedef struct {
     char endpoint[64];
     char events[64];
     char ingest[64]; /* registry: PARTRACK_INGEST_ENDPOINT */
+    char feed[64];   /* notify: PARTRACK_FEED_ENDPOINT (the same third port) */
+    char feed[64];   /* notify: PARTRACK_FEED_ENDPOINT */
     char log[256];
     char db[64];
     char env[8][128]; /* extra "NAME=VALUE" given at start, kept for restarts */
@@ -85,5 +89,22 @@ const char *harness_write_temp(const char *name, const char *content, size_t len
 
 /* Waits up to ms for cond(); returns true if it became true. */
 bool harness_wait(bool (*cond)(void *), void *arg, int ms);
+
+/* A test's own CURVE client: a DEALER on the shared test context with the
+ * keypair of `public_key`/`secret_key`, trusting `server_key` (all Z85),
+ * connected to `endpoint`. Sends give up after 2 s without a peer (a
+ * refused handshake leaves none). Close with zmq_close. */
+void *harness_curve_dealer(const char *endpoint, const char *server_key, const char *public_key,
+                           const char *secret_key);
+
+/* Sends `payload` as an envelope of `type` with `key` as correlation id and
+ * idempotency key and the publisher's clock `sent_at_ms` (0: now). False if
+ * it could not even be queued. */
+bool harness_send_envelope(void *socket, int type, const ProtobufCMessage *payload, const char *key,
+                           int64_t sent_at_ms);
+
+/* The next envelope within ms (caller frees with
+ * partrack__envelope__free_unpacked), or NULL. */
+Partrack__Envelope *harness_recv_envelope(void *socket, int ms);
 
 #endif
