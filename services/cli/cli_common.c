@@ -2,11 +2,13 @@
 #include "cli_common.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
 
 static int print_error_reply(const msg_envelope_t *env)
 {
@@ -194,4 +196,35 @@ int cli_run_online(cli_t *cli, int (*run)(cli_t *, int, char **), int argc, char
     zmq_ctx_term(cli->zmq);
     cli->zmq = NULL;
     return rc;
+}
+
+bool cli_key_file_free(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        fprintf(stderr,
+                "partrack: %s exists; a key file is never overwritten: give another "
+                "--key-file\n",
+                path);
+        return false;
+    }
+    if (errno != ENOENT) {
+        fprintf(stderr, "partrack: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    errno = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "partrack: cannot make a key file in %s: %s\n", dir,
+                errno ? strerror(errno) : "not a directory");
+        return false;
+    }
+    return true;
 }

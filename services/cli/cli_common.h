@@ -20,6 +20,7 @@ enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2, CLI_UNAVAILABLE = 3 };
 typedef struct {
     const char *registry; /* endpoint */
     const char *deadline; /* endpoint of the deadline service */
+    const char *notify;   /* endpoint of the notify service (requests, not feeds) */
     int timeout_ms;
     void *zmq;
 } cli_t;
@@ -48,6 +49,11 @@ json_t *cli_json_string(const char *s);
 /* Reads a whole file. Returns a malloc'd buffer and its length, or NULL with a
  * message printed. Caller frees. */
 char *cli_read_file(const char *path, size_t max_len, size_t *len);
+
+/* Whether a new key file can be made at path: it does not exist (not even
+ * as a dangling link) and its directory is writable. Prints why not. Run
+ * before asking a service for anything, so a refusal writes nothing. */
+bool cli_key_file_free(const char *path);
 
 /* Options of a verb, for cli_parse. Exactly one of value, flag or list is
  * set: `--name VALUE` (or --name=VALUE) stores into *value, `--name` sets

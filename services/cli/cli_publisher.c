@@ -15,13 +15,10 @@
 #include "ingest.pb-c.h"
 #include "keyfile.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char publisher_usage[] =
     "usage: partrack publisher VERB ...\n"
@@ -106,39 +103,6 @@ static int call(cli_t *cli, Partrack__MessageType type, const ProtobufCMessage *
         rc = CLI_UNAVAILABLE;
     }
     return rc;
-}
-
-/* Whether a new key file can be made at path: it does not exist (not even
- * as a dangling link) and its directory is writable. Prints why not. */
-static bool key_file_free(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) == 0) {
-        fprintf(stderr,
-                "partrack: %s exists; a key file is never overwritten: give another "
-                "--key-file\n",
-                path);
-        return false;
-    }
-    if (errno != ENOENT) {
-        fprintf(stderr, "partrack: %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    errno = 0;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "partrack: cannot make a key file in %s: %s\n", dir,
-                errno ? strerror(errno) : "not a directory");
-        return false;
-    }
-    return true;
 }
 
 /* Splits every --scope value at commas into codes (copies in *store, which
@@ -226,7 +190,7 @@ static int verb_add(cli_t *cli, int argc, char **argv)
         snprintf(default_path, sizeof default_path, "%s.key", name);
         key_path = default_path;
     }
-    if (!key_file_free(key_path)) {
+    if (!cli_key_file_free(key_path)) {
         rc = CLI_USAGE;
         goto done;
     }

@@ -2,14 +2,18 @@
  *
  * Global options come before the command; each command parses its own.
  * Commands that need a service talk to it over ZeroMQ; the endpoints come from
- * --registry or PARTRACK_REGISTRY_ENDPOINT (the registry) and --deadline or
- * PARTRACK_DEADLINE_ENDPOINT (the deadline service: due, status, clock).
+ * --registry or PARTRACK_REGISTRY_ENDPOINT (the registry), --deadline or
+ * PARTRACK_DEADLINE_ENDPOINT (the deadline service: due, status, clock) and
+ * --notify or PARTRACK_NOTIFY_ENDPOINT (the notify service: person key,
+ * follow). `feed` reads a person's feed on the endpoint its key file names.
  */
 #include "cli_calendar.h"
 #include "cli_common.h"
 #include "cli_deadline.h"
 #include "cli_consult.h"
 #include "cli_due.h"
+#include "cli_feed.h"
+#include "cli_person.h"
 #include "cli_plan.h"
 #include "cli_publish.h"
 #include "cli_publisher.h"
@@ -23,8 +27,8 @@
 #include <zmq.h>
 
 static const char usage[] =
-    "usage: partrack [--registry ENDPOINT] [--deadline ENDPOINT] [--timeout SECONDS]\n"
-    "                COMMAND ...\n"
+    "usage: partrack [--registry ENDPOINT] [--deadline ENDPOINT] [--notify ENDPOINT]\n"
+    "                [--timeout SECONDS] COMMAND ...\n"
     "\n"
     "partrack tracks a city's administrative-reform (CCHC) plans, their tasks and\n"
     "deadlines, and the units that carry them out.\n"
@@ -43,12 +47,17 @@ static const char usage[] =
     "  clock     the deadline service's clock: show, set (manual clock only)\n"
     "  publisher systems that publish into partrack: add (makes a key file), revoke, list\n"
     "  publish   send a JSON-lines file of task updates and measurements as a publisher\n"
+    "  person    people's feed keys: key (makes a key file)\n"
+    "  follow    follow a unit's news in a person's feed, or stop\n"
+    "  feed      read a person's feed with their key file; ack what was read\n"
     "\n"
     "Options:\n"
     "  --registry ENDPOINT  registry address (default $PARTRACK_REGISTRY_ENDPOINT or\n"
     "                       tcp://127.0.0.1:5551)\n"
     "  --deadline ENDPOINT  deadline service address, for due, status and clock\n"
     "                       (default $PARTRACK_DEADLINE_ENDPOINT or tcp://127.0.0.1:5552)\n"
+    "  --notify ENDPOINT    notify service address, for person and follow\n"
+    "                       (default $PARTRACK_NOTIFY_ENDPOINT or tcp://127.0.0.1:5554)\n"
     "  --timeout SECONDS    how long to keep trying a service (default 30)\n"
     "  --version            print the version\n"
     "\n"
@@ -64,6 +73,9 @@ int main(int argc, char **argv)
     cli.deadline = getenv("PARTRACK_DEADLINE_ENDPOINT");
     if (!cli.deadline || !*cli.deadline)
         cli.deadline = "tcp://127.0.0.1:5552";
+    cli.notify = getenv("PARTRACK_NOTIFY_ENDPOINT");
+    if (!cli.notify || !*cli.notify)
+        cli.notify = "tcp://127.0.0.1:5554";
     cli.timeout_ms = 30000;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -77,6 +89,8 @@ int main(int argc, char **argv)
             cli.registry = argv[++i];
         } else if (strcmp(argv[i], "--deadline") == 0 && i + 1 < argc) {
             cli.deadline = argv[++i];
+        } else if (strcmp(argv[i], "--notify") == 0 && i + 1 < argc) {
+            cli.notify = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
             char *end;
             long seconds = strtol(argv[++i], &end, 10);
@@ -86,7 +100,7 @@ int main(int argc, char **argv)
             }
             cli.timeout_ms = (int)seconds * 1000;
         } else if ((strcmp(argv[i], "--registry") == 0 || strcmp(argv[i], "--deadline") == 0 ||
-                    strcmp(argv[i], "--timeout") == 0) &&
+                    strcmp(argv[i], "--notify") == 0 || strcmp(argv[i], "--timeout") == 0) &&
                    i + 1 >= argc) {
             fprintf(stderr, "partrack: %s needs a value\n\n%s", argv[i], usage);
             return CLI_USAGE;
@@ -117,6 +131,9 @@ int main(int argc, char **argv)
         {"clock", cli_clock, false},
         {"publisher", cli_publisher, false},
         {"publish", cli_publish, false},
+        {"person", cli_person, false},
+        {"follow", cli_follow, false},
+        {"feed", cli_feed, false},
     };
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {

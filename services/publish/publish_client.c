@@ -11,8 +11,8 @@
  * the client keeps the earliest moment any slot needs attention (a resend
  * after a backoff, an attempt timeout, a deadline) and scans only then.
  *
- * Connection state comes from a socket monitor (an inproc PAIR per
- * socket): HANDSHAKE_SUCCEEDED means the key was accepted and what is
+ * The socket is a curve_dealer.h DEALER, and connection state comes from
+ * its monitor: HANDSHAKE_SUCCEEDED means the key was accepted and what is
  * queued flows; HANDSHAKE_FAILED_AUTH with ZAP status 400 means the
  * registry refused the key for good. A failure the server reports (another
  * ZAP status, a protocol error) marks the socket failed: libzmq 4.3 ends
@@ -26,6 +26,7 @@
  */
 #include "publish_client.h"
 
+#include "curve_dealer.h"
 #include "ingest.pb-c.h"
 #include "msg.h"
 
@@ -74,8 +75,7 @@ struct publish_client {
     char endpoint[ENDPOINT_MAX];
     publish_options_t opt;
 
-    void *dealer, *monitor;
-    unsigned socket_gen;
+    curve_dealer_t cd;  /* the DEALER and its monitor */
     bool handshake_ok;  /* on the current socket */
     bool socket_failed; /* a handshake of it failed: libzmq gave it up */
     int64_t last_recv_ms;
@@ -219,72 +219,26 @@ static void finish_error(publish_client_t *c, int i, Partrack__ErrorCode code, b
 
 static void socket_close(publish_client_t *c)
 {
-    if (c->monitor) {
-        zmq_socket_monitor(c->dealer, NULL, 0);
-        zmq_close(c->monitor);
-        c->monitor = NULL;
-    }
-    if (c->dealer) {
-        zmq_close(c->dealer);
-        c->dealer = NULL;
-    }
+    curve_dealer_close(&c->cd);
 }
 
 static int socket_open(publish_client_t *c, char *err, size_t errlen)
 {
-    int linger = 0, hwm = 0, reconnect_max = 1000;
     /* A handshake the registry leaves hanging (its ZAP answer 300, the
      * database down, is silence) ends after this; libzmq then reconnects
      * by itself, keeping what is queued. */
     int handshake = c->opt.attempt_timeout_ms < 1000    ? 1000
                     : c->opt.attempt_timeout_ms > 30000 ? 30000
                                                         : c->opt.attempt_timeout_ms;
-    int64_t max = MAX_REPLY_BYTES;
-    c->socket_gen++;
     c->handshake_ok = false;
     c->socket_failed = false;
-    c->dealer = zmq_socket(c->ctx, ZMQ_DEALER);
-    if (!c->dealer ||
-        zmq_setsockopt(c->dealer, ZMQ_CURVE_SERVERKEY, c->key.server_key, KEYFILE_Z85_LEN) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_CURVE_PUBLICKEY, c->key.public_key, KEYFILE_Z85_LEN) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_CURVE_SECRETKEY, c->key.secret_key, KEYFILE_Z85_LEN) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake) != 0 ||
-        zmq_setsockopt(c->dealer, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max) !=
-            0) {
-        snprintf(err, errlen, "cannot make a CURVE socket: %s", zmq_strerror(zmq_errno()));
-        goto fail;
-    }
-    char address[96];
-    snprintf(address, sizeof address, "inproc://partrack-publish-%p-%u", (void *)c, c->socket_gen);
-    int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
-    if (zmq_socket_monitor(c->dealer, address, events) == 0) {
-        c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
-        if (c->monitor) {
-            zmq_setsockopt(c->monitor, ZMQ_LINGER, &linger, sizeof linger);
-            if (zmq_connect(c->monitor, address) != 0) {
-                zmq_close(c->monitor);
-                c->monitor = NULL;
-            }
-        }
-        if (!c->monitor)
-            zmq_socket_monitor(c->dealer, NULL, 0);
-    }
+    if (curve_dealer_open(&c->cd, c->ctx, &c->key, c->endpoint, handshake, MAX_REPLY_BYTES, err,
+                          errlen) < 0)
+        return -1;
     /* Without a monitor no handshake is ever reported: plain lazy pirate. */
-    if (!c->monitor)
+    if (!c->cd.monitor)
         c->handshake_ok = true;
-    if (zmq_connect(c->dealer, c->endpoint) != 0) {
-        snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
-        goto fail;
-    }
     return 0;
-fail:
-    socket_close(c);
-    return -1;
 }
 
 /* Sends slot i (again): its bytes as they are. */
@@ -296,8 +250,8 @@ static void send_slot(publish_client_t *c, int i, int64_t now)
     s->attempts++;
     /* A send that fails (no socket, EAGAIN) is a lost message like any
      * other: its attempt timeout sends it again. */
-    if (c->dealer)
-        zmq_send(c->dealer, s->frame, s->len, ZMQ_DONTWAIT);
+    if (c->cd.socket)
+        zmq_send(c->cd.socket, s->frame, s->len, ZMQ_DONTWAIT);
     note_check(c, now + c->opt.attempt_timeout_ms);
 }
 
@@ -317,67 +271,42 @@ static void key_refused(publish_client_t *c)
 
 static void read_monitor(publish_client_t *c)
 {
-    for (;;) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (!c->monitor || zmq_msg_recv(&m, c->monitor, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            return;
-        }
-        uint16_t event = 0;
-        uint32_t value = 0;
-        if (zmq_msg_size(&m) >= 6) {
-            memcpy(&event, zmq_msg_data(&m), sizeof event);
-            memcpy(&value, (const char *)zmq_msg_data(&m) + 2, sizeof value);
-        }
-        bool more = zmq_msg_more(&m);
-        zmq_msg_close(&m);
-        while (more) { /* the endpoint's address */
-            zmq_msg_init(&m);
-            if (zmq_msg_recv(&m, c->monitor, 0) < 0) {
-                zmq_msg_close(&m);
-                return;
-            }
-            more = zmq_msg_more(&m);
-            zmq_msg_close(&m);
-        }
-        switch (event) {
-        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+    uint32_t value;
+    for (curve_dealer_event_t e; (e = curve_dealer_event(&c->cd, &value)) != CURVE_DEALER_NONE;) {
+        switch (e) {
+        case CURVE_DEALER_UP:
             c->handshake_ok = true;
             c->link = PUBLISH_LINK_UP;
             c->detail[0] = '\0';
             break;
-        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-            if (value == 400) {
-                key_refused(c);
-                return; /* the monitor is closed */
-            }
+        case CURVE_DEALER_REFUSED: key_refused(c); return; /* the monitor is closed */
+        case CURVE_DEALER_AUTH_FAILED:
             snprintf(c->detail, sizeof c->detail,
                      "the registry could not check the key (ZAP status %u%s); trying again", value,
                      value == 300 ? ": its database is unavailable" : "");
             c->socket_failed = true;
             break;
-        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        case CURVE_DEALER_PROTOCOL:
             snprintf(c->detail, sizeof c->detail,
                      "the CURVE handshake with %s failed (protocol error 0x%x): is it the "
                      "registry's ingest endpoint?",
                      c->endpoint, value);
             c->socket_failed = true;
             break;
-        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        case CURVE_DEALER_TIMEOUT:
             /* libzmq reconnects by itself after these. */
-            if (value == EAGAIN)
-                snprintf(c->detail, sizeof c->detail,
-                         "the CURVE handshake with %s did not complete in time (the registry "
-                         "busy, stopped, or its database down?)",
-                         c->endpoint);
-            else
-                snprintf(c->detail, sizeof c->detail,
-                         "%s closed the connection during the CURVE handshake: is the key file's "
-                         "server key this registry's, and the endpoint its ingest endpoint?",
-                         c->endpoint);
+            snprintf(c->detail, sizeof c->detail,
+                     "the CURVE handshake with %s did not complete in time (the registry "
+                     "busy, stopped, or its database down?)",
+                     c->endpoint);
             break;
-        default: break;
+        case CURVE_DEALER_DROPPED:
+            snprintf(c->detail, sizeof c->detail,
+                     "%s closed the connection during the CURVE handshake: is the key file's "
+                     "server key this registry's, and the endpoint its ingest endpoint?",
+                     c->endpoint);
+            break;
+        case CURVE_DEALER_NONE: break;
         }
     }
 }
@@ -466,10 +395,10 @@ static void on_reply(publish_client_t *c, const uint8_t *data, size_t len, int64
 static int receive_all(publish_client_t *c)
 {
     int64_t now = now_ms();
-    while (c->dealer) {
+    while (c->cd.socket) {
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, c->dealer, ZMQ_DONTWAIT) < 0) {
+        if (zmq_msg_recv(&m, c->cd.socket, ZMQ_DONTWAIT) < 0) {
             int e = zmq_errno();
             zmq_msg_close(&m);
             return e == EAGAIN || e == EINTR ? 0 : -1;
@@ -480,7 +409,7 @@ static int receive_all(publish_client_t *c)
         zmq_msg_close(&m);
         while (more) { /* a reply is one frame: drop anything else */
             zmq_msg_init(&m);
-            if (zmq_msg_recv(&m, c->dealer, 0) < 0) {
+            if (zmq_msg_recv(&m, c->cd.socket, 0) < 0) {
                 zmq_msg_close(&m);
                 break;
             }
@@ -546,7 +475,7 @@ static int check_timers(publish_client_t *c, int64_t now)
     c->next_check_ms = next;
     if (timed_out == 0)
         return 0;
-    if (c->dealer && !c->handshake_ok && !c->socket_failed) {
+    if (c->cd.socket && !c->handshake_ok && !c->socket_failed) {
         /* Never connected: what was sent still waits in this socket's
          * queue, and libzmq keeps trying to connect. Keep it; look again
          * after another attempt timeout. */
@@ -557,7 +486,7 @@ static int check_timers(publish_client_t *c, int64_t now)
         note_check(c, now + c->opt.attempt_timeout_ms);
         return 0;
     }
-    if (!c->dealer || c->socket_failed || c->last_recv_ms < oldest_timed_out) {
+    if (!c->cd.socket || c->socket_failed || c->last_recv_ms < oldest_timed_out) {
         /* Silence since then: the connection is suspected dead (or its
          * handshake failed, after which libzmq never reconnects it, or a
          * new socket could not be made last time). A new socket, and
@@ -596,10 +525,10 @@ static int pump(publish_client_t *c, int timeout_ms)
         wait = timeout_ms;
     zmq_pollitem_t items[2];
     int n = 0;
-    if (c->dealer)
-        items[n++] = (zmq_pollitem_t){c->dealer, 0, ZMQ_POLLIN, 0};
-    if (c->monitor)
-        items[n++] = (zmq_pollitem_t){c->monitor, 0, ZMQ_POLLIN, 0};
+    if (c->cd.socket)
+        items[n++] = (zmq_pollitem_t){c->cd.socket, 0, ZMQ_POLLIN, 0};
+    if (c->cd.monitor)
+        items[n++] = (zmq_pollitem_t){c->cd.monitor, 0, ZMQ_POLLIN, 0};
     if (n == 0) {
         struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
         nanosleep(&ts, NULL);
@@ -607,7 +536,7 @@ static int pump(publish_client_t *c, int timeout_ms)
         return -1;
     }
     /* The monitor first: a refused key closes the sockets. */
-    if (c->monitor)
+    if (c->cd.monitor)
         read_monitor(c);
     if (receive_all(c) < 0)
         return -1;

@@ -176,8 +176,6 @@ static pid_t spawn_service(harness_service_t *s)
         setenv("PARTRACK_INGEST_ENDPOINT", s->ingest, 1);
     if (strcmp(s->name, "notify") == 0)
         setenv("PARTRACK_FEED_ENDPOINT", s->feed, 1);
-    if (strcmp(s->name, "notify") == 0)
-        setenv("PARTRACK_FEED_ENDPOINT", s->feed, 1);
     setenv("PARTRACK_LOG_LEVEL", "debug", 1);
     for (int i = 0; i < s->nenv; i++)
         putenv(s->env[i]);
@@ -240,13 +238,12 @@ static int service_start(harness_service_t *s, const char *name, const char *db,
     snprintf(s->db, sizeof s->db, "%s", db);
     snprintf(s->log, sizeof s->log, "/tmp/partrack-test-%s-%s-%d.log", db, name, (int)getpid());
     for (int attempt = 0; attempt < 10; attempt++) {
-        /* Three ports a service: requests, events, ingest (or feeds). */
+        /* Three ports a service: requests, events, ingest. */
         int port = 20000 + (int)((getpid() * 37 + counter * 3 + attempt * 3) % 20000);
         counter++;
         snprintf(s->endpoint, sizeof s->endpoint, "tcp://127.0.0.1:%d", port);
         snprintf(s->events, sizeof s->events, "tcp://127.0.0.1:%d", port + 1);
         snprintf(s->ingest, sizeof s->ingest, "tcp://127.0.0.1:%d", port + 2);
-        snprintf(s->feed, sizeof s->feed, "tcp://127.0.0.1:%d", port + 2);
         snprintf(s->feed, sizeof s->feed, "tcp://127.0.0.1:%d", port + 2);
         if (start_and_wait(s) == 0)
             return 0;

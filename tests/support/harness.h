@@ -42,7 +42,6 @@ typedef struct {
     char endpoint[64];
     char events[64];
     char ingest[64]; /* registry: PARTRACK_INGEST_ENDPOINT */
-    char feed[64];   /* notify: PARTRACK_FEED_ENDPOINT (the same third port) */
     char feed[64];   /* notify: PARTRACK_FEED_ENDPOINT */
     char log[256];
     char db[64];
