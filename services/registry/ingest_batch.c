@@ -195,9 +195,12 @@ static int replay_stored(ingest_batch_t *b, ingest_work_t *works, size_t n)
     const char *p[] = {a1, a2};
     db_status_t st;
     res = db_exec(b->db,
-                  "SELECT r.publisher, r.idempotency_key, r.reply FROM registry.request_log r "
-                  "JOIN unnest($1::text[], $2::text[]) AS u(p, k) ON r.publisher = u.p AND "
-                  "r.idempotency_key = u.k WHERE r.reply_type = 82",
+                  /* One index probe a key, whatever the log's size (a join
+                   * may be planned as a scan of the whole log). */
+                  "SELECT r.publisher, r.idempotency_key, r.reply FROM unnest($1::text[], "
+                  "$2::text[]) AS u(p, k) CROSS JOIN LATERAL (SELECT publisher, "
+                  "idempotency_key, reply FROM registry.request_log WHERE publisher = u.p AND "
+                  "idempotency_key = u.k AND reply_type = 82) r",
                   2, p, &st);
     if (!res)
         goto done;
