@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #define INGEST_REPLY_HWM 1000000
+#define INGEST_GATHER_MS 2 /* the longest wait for more of a batch */
 
 struct ingest_server {
     ingest_config_t config;
@@ -188,11 +189,23 @@ static void apply(ingest_server_t *self, pending_t *pending, size_t n)
 
 static void serve_batch(ingest_server_t *self, pending_t *pending)
 {
-    size_t n = 0;
+    size_t n = 0, batch = (size_t)self->config.batch;
     int got;
-    while (n < (size_t)self->config.batch && (got = receive(self, &pending[n])) >= 0)
-        if (got == 1)
-            n++;
+    int64_t until = 0;
+    for (;;) {
+        while (n < batch && (got = receive(self, &pending[n])) >= 0)
+            if (got == 1)
+                n++;
+        /* More is usually on its way (libzmq hands messages over in
+         * bursts): wait a moment for it, so one commit serves many; never
+         * more than INGEST_GATHER_MS in all, so a trickle is not held. */
+        int64_t now = msg_now_ms();
+        if (n > 0 && until == 0)
+            until = now + INGEST_GATHER_MS;
+        zmq_pollitem_t item = {self->router, 0, ZMQ_POLLIN, 0};
+        if (n == 0 || n >= batch || now >= until || zmq_poll(&item, 1, (long)(until - now)) <= 0)
+            break;
+    }
     if (n == 0)
         return;
     apply(self, pending, n);
