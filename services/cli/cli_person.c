@@ -28,6 +28,7 @@ static const char person_usage[] =
     "usage: partrack person VERB ...\n"
     "\n"
     "  key ID [--key-file PATH] [--json]\n"
+    "  digest ID [--at HH:MM | --off | --on] [--json]\n"
     "\n"
     "People (unit heads, officers; IDs from the unit directory, e.g. P00124) read\n"
     "their notification feed with a key file of their own: `partrack person key`\n"
@@ -178,6 +179,62 @@ done:
     return rc;
 }
 
+static const char digest_usage[] =
+    "usage: partrack person digest ID [--at HH:MM | --off | --on] [--json]\n"
+    "\n"
+    "Shows or sets when person ID gets the daily digest in their feed: how many of\n"
+    "their unit's tasks are overdue, due today and due within 7 days, the overdue\n"
+    "ones named. Everyone who holds a feed key gets it, by default at 07:30\n"
+    "(UTC+7, the deadline service's clock), once a day, when something is open.\n"
+    "\n"
+    "  --at HH:MM   the time of day (00:00 to 23:59)\n"
+    "  --off        no digest; --on: the digest again\n";
+
+static int verb_digest(cli_t *cli, int argc, char **argv)
+{
+    const char *at = NULL;
+    bool off = false, on = false, json = false, help;
+    const cli_option_t options[] = {
+        {"at", &at, NULL, NULL, NULL},  {"off", NULL, &off, NULL, NULL},
+        {"on", NULL, &on, NULL, NULL},  {"json", NULL, &json, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(argc, argv, options, digest_usage, &pos, &npos, &help);
+    if (rc == CLI_OK && !help && (npos != 1 || (off && on))) {
+        fprintf(stderr, "partrack: name one person, and not both --off and --on\n\n%s",
+                digest_usage);
+        rc = CLI_USAGE;
+    }
+    if (rc != CLI_OK || help) {
+        free(pos);
+        return rc;
+    }
+    Partrack__DigestRequest req = PARTRACK__DIGEST_REQUEST__INIT;
+    req.person_id = pos[0];
+    req.at = (char *)at;
+    req.has_off = off || on;
+    req.off = off;
+    Partrack__DigestReply *r = NULL;
+    rc = cli_call(cli, cli->notify, PARTRACK__MESSAGE_TYPE__MSG_DIGEST, &req.base, at || off || on,
+                  PARTRACK__MESSAGE_TYPE__MSG_DIGEST_REPLY, &partrack__digest_reply__descriptor,
+                  (ProtobufCMessage **)&r);
+    free(pos);
+    if (rc != CLI_OK)
+        return rc;
+    if (json)
+        cli_print_json(json_pack("{s:s, s:s, s:b, s:o}", "person_id", r->person_id, "at", r->at,
+                                 "off", r->off, "last_day", cli_json_string(r->last_day)));
+    else if (r->off)
+        printf("%s: no daily digest\n", r->person_id);
+    else
+        printf("%s: daily digest at %s%s%s\n", r->person_id, r->at,
+               r->last_day ? ", last written for " : "", r->last_day ? r->last_day : "");
+    partrack__digest_reply__free_unpacked(r, NULL);
+    return CLI_OK;
+}
+
 int cli_person(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -186,6 +243,8 @@ int cli_person(cli_t *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "key") == 0)
         return verb_key(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "digest") == 0)
+        return verb_digest(cli, argc - 1, argv + 1);
     fprintf(stderr, "partrack: unknown verb person %s\n\n%s", argv[1], person_usage);
     return CLI_USAGE;
 }

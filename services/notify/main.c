@@ -31,6 +31,8 @@ static config_entry_t config[] = {
      "where people read their feeds (ROUTER, CURVE)", NULL, 0},
     {"PARTRACK_DEADLINE_ENDPOINT", CONFIG_ENDPOINT, "tcp://127.0.0.1:5552", 0, 0,
      "the deadline service, told of acknowledged escalations", NULL, 0},
+    {"PARTRACK_DIGEST_CHECK_SECONDS", CONFIG_INT, "60", 1, 3600,
+     "how often due daily digests are looked for", NULL, 0},
     {"PARTRACK_NOTIFY_BATCH", CONFIG_INT, "1000", 1, 100000, "events handled per transaction", NULL,
      0},
     {"PARTRACK_NOTIFY_POLL_MS", CONFIG_INT, "200", 10, 60000,
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
         .deadline_events = value("PARTRACK_DEADLINE_EVENTS"),
         .feed_endpoint = value("PARTRACK_FEED_ENDPOINT"),
         .deadline_endpoint = value("PARTRACK_DEADLINE_ENDPOINT"),
+        .digest_check_ms = number("PARTRACK_DIGEST_CHECK_SECONDS") * 1000,
         .max_msg_bytes = (size_t)number("PARTRACK_MAX_MESSAGE_BYTES"),
         .batch = number("PARTRACK_NOTIFY_BATCH"),
     };

@@ -3,7 +3,9 @@
 
 #include "events.h"
 #include "log.h"
+#include "msg.h"
 #include "notify_admin.h"
+#include "notify_digest.h"
 #include "notify_feed_server.h"
 #include "notify_ingest.h"
 #include "rpc.h"
@@ -14,6 +16,8 @@
 #include <zmq.h>
 
 struct notify_server {
+    void *ctx;
+    int64_t next_digest_ms; /* when due digests are looked for next */
     db_t *db;
     notify_config_t config;
     rpc_server_t *rpc;
@@ -30,6 +34,7 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
         snprintf(errbuf, errlen, "out of memory");
         return NULL;
     }
+    self->ctx = zmq_ctx;
     self->db = db;
     self->config = *config;
     if (!(self->rpc =
@@ -88,7 +93,8 @@ static void handle(notify_server_t *self, rpc_request_t *req)
         rpc_server_reply(self->rpc, req, PARTRACK__MESSAGE_TYPE__MSG_PONG, &pong.base);
         return;
     }
-    if (notify_admin_handle(self->db, self->rpc, req, &self->admin))
+    if (notify_admin_handle(self->db, self->rpc, req, &self->admin) ||
+        notify_digest_handle(self->db, self->rpc, req))
         return;
     char message[128];
     snprintf(message, sizeof message, "the notify service does not serve message type %d",
@@ -117,6 +123,13 @@ int notify_server_step(notify_server_t *self, int wait_ms)
     int rc = catch_up(self, "deadline", &written);
     if (catch_up(self, "registry", &written) < 0)
         rc = -1;
+    int64_t now = msg_now_ms();
+    if (now >= self->next_digest_ms) {
+        self->next_digest_ms = now + self->config.digest_check_ms;
+        long digests = notify_digest_run(self->db, self->ctx, self->config.deadline_endpoint);
+        if (digests > 0)
+            written += digests;
+    }
     if (written > 0)
         notify_feed_server_push(self->feed);
     return rc;

@@ -21,6 +21,7 @@ typedef struct {
     const char *deadline_events;   /* the deadline service's */
     const char *feed_endpoint;     /* people read their feeds (ROUTER, CURVE) */
     const char *deadline_endpoint; /* acknowledgements are passed on to it */
+    int digest_check_ms;           /* how often due digests are looked for */
     size_t max_msg_bytes;
     int batch; /* events per transaction */
 } notify_config_t;

@@ -72,9 +72,9 @@ static void start(void)
     snprintf(reg, sizeof reg, "PARTRACK_REGISTRY_EVENTS=%s", registry.events);
     snprintf(dl, sizeof dl, "PARTRACK_DEADLINE_EVENTS=%s", deadline.events);
     snprintf(dle, sizeof dle, "PARTRACK_DEADLINE_ENDPOINT=%s", deadline.endpoint);
-    cr_assert_eq(
-        harness_notify_start(&notify, db, reg, dl, dle, "PARTRACK_NOTIFY_POLL_MS=50", NULL), 0,
-        "notify did not start (log %s)", notify.log);
+    cr_assert_eq(harness_notify_start(&notify, db, reg, dl, dle, "PARTRACK_NOTIFY_POLL_MS=50",
+                                      "PARTRACK_DIGEST_CHECK_SECONDS=1", NULL),
+                 0, "notify did not start (log %s)", notify.log);
     harness_run_t r;
     int rc = harness_cli(&r, registry.endpoint, "unit", "import",
                          harness_source("deploy/sample/units.csv"),
@@ -296,4 +296,46 @@ Test(notify, a_person_reads_their_feed_with_credit_and_acknowledges)
     harness_send_envelope(s, PARTRACK__MESSAGE_TYPE__MSG_FEED_REQUEST, &r.base, "old", 0);
     cr_assert_null(harness_recv_envelope(s, 1500));
     zmq_close(s);
+}
+
+Test(notify, a_daily_digest_at_the_chosen_time_once_a_day)
+{
+    keyfile_t head, chair;
+    person_key("P00127", &head);  /* the one-stop section's head: default 07:30 */
+    person_key("P00121", &chair); /* the chairman: 09:00 */
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "--notify", notify.endpoint, "person", "digest",
+                         "P00121", "--at", "09:00", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"09:00\""), "%s", r.out);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "--notify", notify.endpoint, "person", "digest",
+                     "P00121", "--at", "25:00", NULL);
+    cr_assert_eq(rc, 1, "%s", r.err);
+    harness_run_free(&r);
+    /* 3/7 08:00: task 1 (due 1/7) is overdue; the section's head gets the
+     * digest, the chairman not yet. */
+    clock_set("2024-07-03T08:00");
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = 'P00127'", 1);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
+                     "'P00127' AND text LIKE 'Tóm tắt ngày 03/07/2024 – Bộ phận Tiếp nhận và trả "
+                     "kết quả: 1 nhiệm vụ quá hạn, 0 đến hạn hôm nay, 0 sắp đến hạn. Quá hạn: "
+                     "“Tổ chức đối thoại%'"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
+                     "'P00121'"),
+                 0, "09:00 has not come");
+    /* 09:30: the chairman's unit leads nothing open: looked at, no digest;
+     * the head's is not written twice. */
+    clock_set("2024-07-03T09:30");
+    usleep(2500000);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
+                     "'P00127'"),
+                 1, "once a day");
+    cr_assert_eq(sql("SELECT count(*) FROM notify.digest_setting WHERE person_id = 'P00121' AND "
+                     "last_day = '2024-07-03'"),
+                 1, "looked at, nothing to say");
+    /* The next day, again. */
+    clock_set("2024-07-04T07:31");
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = 'P00127'", 2);
 }
