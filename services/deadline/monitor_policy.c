@@ -162,12 +162,11 @@ static int read_setting(db_t *db, const char *unit, const char *number, const du
 }
 
 monitor_policy_result_t monitor_policy_request(db_t *db, const workcal_t *cal,
-                                               const due_policy_t *base, int64_t now,
+                                               const due_policy_t *base,
                                                const Partrack__DuePolicyRequest *req,
                                                Partrack__DuePolicyReply *reply, char *unit_buf,
                                                size_t unit_len, char *errbuf, size_t errlen)
 {
-    (void)now; /* the next steps depend on the dates, not on the time */
     bool reset = req->has_reset && req->reset;
     if (req->has_soon_days && reset) {
         snprintf(errbuf, errlen, "give soon days or reset, not both");

@@ -33,11 +33,11 @@ typedef enum {
     MONITOR_POLICY_DB_FAILED,
 } monitor_policy_result_t;
 
-/* Shows, sets or resets a plan's due-soon days at instant now, in its own
+/* Shows, sets or resets a plan's due-soon days, in its own
  * transaction when it changes something. Fills reply (strings borrowed from
  * req or owned by `unit_buf`, which must outlive the reply). */
 monitor_policy_result_t monitor_policy_request(db_t *db, const workcal_t *cal,
-                                               const due_policy_t *base, int64_t now,
+                                               const due_policy_t *base,
                                                const Partrack__DuePolicyRequest *req,
                                                Partrack__DuePolicyReply *reply, char *unit_buf,
                                                size_t unit_len, char *errbuf, size_t errlen);

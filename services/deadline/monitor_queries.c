@@ -97,8 +97,8 @@ static Partrack__DueItem *item_from_row(PGresult *res, int r, const workcal_t *c
     } else if (strcmp(kind, "due") == 0 && !PQgetisnull(res, r, D_EFF)) {
         date_t eff = (date_t)atol(PQgetvalue(res, r, D_EFF));
         int64_t at[DUE_LEVELS];
-        due_policy_t plan_policy = monitor_policy_for(
-            policy, PQgetisnull(res, r, D_SOON_DAYS) ? -1 : atoi(PQgetvalue(res, r, D_SOON_DAYS)));
+        due_policy_t plan_policy =
+            monitor_policy_for(policy, monitor_soon_days_cell(PQgetvalue(res, r, D_SOON_DAYS)));
         due_level_instants(cal, eff, &plan_policy, at);
         due_level_t l = due_level_at(at, now);
         level = due_level_name(l);

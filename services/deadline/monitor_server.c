@@ -296,14 +296,14 @@ done:
     partrack__calendar_import_request__free_unpacked(r, NULL);
 }
 
-static void handle_due_policy(monitor_server_t *self, rpc_request_t *req, int64_t now)
+static void handle_due_policy(monitor_server_t *self, rpc_request_t *req)
 {
     Partrack__DuePolicyRequest *r = decode(self, req, &partrack__due_policy_request__descriptor);
     if (!r)
         return;
     Partrack__DuePolicyReply reply = PARTRACK__DUE_POLICY_REPLY__INIT;
     char unit[256], why[1024];
-    switch (monitor_policy_request(self->db, self->cal, &self->config.policy, now, r, &reply, unit,
+    switch (monitor_policy_request(self->db, self->cal, &self->config.policy, r, &reply, unit,
                                    sizeof unit, why, sizeof why)) {
     case MONITOR_POLICY_OK:
         if (r->has_soon_days || (r->has_reset && r->reset))
@@ -344,7 +344,7 @@ static void handle(monitor_server_t *self, rpc_request_t *req)
     case PARTRACK__MESSAGE_TYPE__MSG_DUE_ACK: handle_ack(self, req, now); break;
     case PARTRACK__MESSAGE_TYPE__MSG_CLOCK: handle_clock(self, req, now); break;
     case PARTRACK__MESSAGE_TYPE__MSG_CALENDAR_IMPORT: handle_calendar_import(self, req, now); break;
-    case PARTRACK__MESSAGE_TYPE__MSG_DUE_POLICY: handle_due_policy(self, req, now); break;
+    case PARTRACK__MESSAGE_TYPE__MSG_DUE_POLICY: handle_due_policy(self, req); break;
     default: {
         char message[128];
         snprintf(message, sizeof message, "the deadline service does not serve message type %d",

@@ -230,14 +230,39 @@ done:
     return rc;
 }
 
-/* The same key twice in a batch: the later copies wait for the first. */
-static ingest_work_t *first_of(ingest_work_t *works, size_t i)
+/* Sort order for finding a key sent twice in a batch: publisher, key, then
+ * arrival. */
+static int same_key_cmp(const void *a, const void *b)
 {
-    for (size_t j = 0; j < i; j++)
-        if (works[j].publisher && works[j].publisher == works[i].publisher &&
-            strcmp(works[j].item->env->idempotency_key, works[i].item->env->idempotency_key) == 0)
-            return &works[j];
-    return NULL;
+    const ingest_work_t *x = *(ingest_work_t *const *)a, *y = *(ingest_work_t *const *)b;
+    if (x->publisher != y->publisher)
+        return x->publisher < y->publisher ? -1 : 1;
+    int c = strcmp(x->item->env->idempotency_key, y->item->env->idempotency_key);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* The same key twice in a batch: first[i] is the earlier message a later,
+ * still unsettled one waits for (NULL for the rest). One sort, not a scan
+ * of the batch per message. Returns 0, or -1 when out of memory. */
+static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
+{
+    ingest_work_t **order = calloc(n + 1, sizeof *order);
+    size_t m = 0;
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (works[i].publisher && works[i].item->env->idempotency_key)
+            order[m++] = &works[i];
+    qsort(order, m, sizeof *order, same_key_cmp);
+    for (size_t k = 1, g = 0; k < m; k++) {
+        if (order[k]->publisher != order[g]->publisher ||
+            strcmp(order[k]->item->env->idempotency_key, order[g]->item->env->idempotency_key) != 0)
+            g = k;
+        else if (!order[k]->settled)
+            first[order[k] - works] = order[g];
+    }
+    free(order);
+    return 0;
 }
 
 /* Remembers every acknowledgement made in this batch. */
@@ -359,14 +384,14 @@ int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, s
         admit(&b, &works[i], &ps);
     }
     /* Later copies of a key are set aside until the first is settled. */
-    bool *copy = calloc(n + 1, sizeof *copy);
-    if (!copy)
+    ingest_work_t **copy = calloc(n + 1, sizeof *copy);
+    if (!copy || find_copies(works, n, copy) < 0) {
+        free(copy);
         goto fail;
+    }
     for (size_t i = 0; i < n; i++)
-        if (!works[i].settled && first_of(works, i)) {
-            copy[i] = true;
+        if (copy[i])
             works[i].settled = true;
-        }
     if (replay_stored(&b, works, n) < 0) {
         free(copy);
         goto fail;
@@ -385,7 +410,7 @@ int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, s
             fresh[i] = false; /* refused: not remembered */
     }
     for (size_t i = 0; i < n; i++) {
-        ingest_work_t *first = copy[i] ? first_of(works, i) : NULL;
+        ingest_work_t *first = copy[i];
         if (!first)
             continue;
         if (first->item->reply_type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK)

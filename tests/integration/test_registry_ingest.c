@@ -350,6 +350,21 @@ Test(ingest, bad_frames_get_errors_and_others_are_still_served)
     cr_assert_not_null(env);
     cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
     partrack__envelope__free_unpacked(env, NULL);
+    /* A message without a key, and one with, in the same batch: the first
+     * is refused, the second stored (a keyless message once crashed the
+     * search for keys sent twice). */
+    cr_assert(try_send(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, NULL, 0));
+    send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "w-0", 0);
+    int errors = 0, acks = 0;
+    for (int i = 0; i < 2; i++) {
+        env = receive(s, 10000);
+        cr_assert_not_null(env, "reply %d", i);
+        errors += env->type == PARTRACK__MESSAGE_TYPE__MSG_ERROR;
+        acks += env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK;
+        partrack__envelope__free_unpacked(env, NULL);
+    }
+    cr_assert_eq(errors, 1);
+    cr_assert_eq(acks, 1);
     /* Over ZMQ_MAXMSGSIZE (16 MiB): the connection is dropped. */
     size_t big = 17u << 20;
     char *huge = calloc(1, big);
