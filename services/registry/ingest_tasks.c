@@ -22,7 +22,7 @@ typedef struct {
     char status[16];
     int progress;
     int64_t completed_ms; /* -1: none */
-    char *plan_unit, *plan_number;
+    char *plan_unit, *plan_number, *title;
     char **leads; /* one block */
     size_t nleads;
     bool changed;
@@ -50,6 +50,7 @@ static void tasks_free(tasks_t *ts)
     for (size_t i = 0; i < ts->n; i++) {
         free(ts->list[i].plan_unit);
         free(ts->list[i].plan_number);
+        free(ts->list[i].title);
         free(ts->list[i].leads);
     }
     free(ts->list);
@@ -152,9 +153,10 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
     PGresult *res = db_exec(
         b->db,
         "SELECT t.id, t.status, t.progress, coalesce(floor(extract(epoch FROM t.completed_at) * "
-        "1000)::bigint, -1), p.unit_code, p.number, coalesce((SELECT array_agg(tu.unit_code) FROM "
-        "registry.task_unit tu WHERE tu.task_id = t.id AND tu.role = 'lead'), '{}')::text FROM "
-        "registry.task t JOIN registry.plan p ON p.id = t.plan_id WHERE t.id = ANY ($1::bigint[]) "
+        "1000)::bigint, -1), p.unit_code, p.number, coalesce((SELECT array_agg(tu.unit_code ORDER "
+        "BY tu.unit_code) FROM registry.task_unit tu WHERE tu.task_id = t.id AND tu.role = "
+        "'lead'), '{}')::text, t.title FROM registry.task t JOIN registry.plan p ON p.id = "
+        "t.plan_id WHERE t.id = ANY ($1::bigint[]) "
         "ORDER BY t.id FOR UPDATE OF t",
         1, p, &st);
     if (!res)
@@ -171,7 +173,8 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
         t->plan_unit = strdup(PQgetvalue(res, (int)r, 4));
         t->plan_number = strdup(PQgetvalue(res, (int)r, 5));
         t->leads = db_array_words(PQgetvalue(res, (int)r, 6), &t->nleads);
-        if (!t->plan_unit || !t->plan_number || !t->leads)
+        t->title = strdup(PQgetvalue(res, (int)r, 7));
+        if (!t->plan_unit || !t->plan_number || !t->leads || !t->title)
             rc = -1;
     }
     PQclear(res);
@@ -292,6 +295,11 @@ static uint8_t *event_payload(const ingest_batch_t *b, const accepted_t *a, int6
     ev.n_evidence = u->n_evidence;
     ev.evidence = u->evidence;
     ev.previous_status = (char *)a->previous;
+    ev.title = a->task->title;
+    ev.plan_number = a->task->plan_number;
+    ev.plan_unit = a->task->plan_unit;
+    ev.n_lead = a->task->nleads;
+    ev.lead = a->task->leads;
     *len = partrack__task_updated__get_packed_size(&ev);
     uint8_t *buf = malloc(*len ? *len : 1);
     if (buf)
