@@ -29,8 +29,10 @@
  * is in the figures.
  *
  * Prints progress to stderr and the figures to stdout: the rate achieved,
- * acknowledgements, entries received against expected, latency p50, p90,
- * p99 and max; the last line is JSON: rate, p50_ms, p99_ms. Exits 1 when an
+ * acknowledgements, entries received against expected, how long after the
+ * last update the last entry came (entries per second: below the rate, the
+ * feed falls behind and latency grows with the run), latency p50, p90, p99
+ * and max; the last line is JSON: rate, p50_ms, p99_ms. Exits 1 when an
  * update was not acknowledged or an entry did not arrive within TIMEOUT
  * seconds (default 30) after the last update was sent.
  */
@@ -113,7 +115,8 @@ typedef struct {
     double *entry_ms;        /* per update: send -> entry arrival, or -1 */
     size_t *entries_of_task; /* entries taken so far, per task */
     size_t acked, failed, matched, extra, other, wrong_kind;
-    double start; /* the first update's sending, for progress lines */
+    double start;         /* the first update's sending, for progress lines */
+    double last_entry_at; /* when the last matched entry arrived */
 } bench_t;
 
 /* ---- publishing ---- */
@@ -261,6 +264,7 @@ static void take_entry(bench_t *b, const Partrack__FeedEntry *e, double at)
     if (done != update_is_done(b, i))
         b->wrong_kind++;
     b->entry_ms[i] = (at - b->sent_at[i]) * 1000.0;
+    b->last_entry_at = at;
     b->matched++;
 }
 
@@ -548,12 +552,17 @@ int main(int argc, char **argv)
     printf("feed entries: %zu of %zu expected (other entries %zu, unmatched %zu, wrong kind "
            "%zu)\n",
            b.matched, b.acked, b.other, b.extra, b.wrong_kind);
-    if (nlat)
+    if (nlat) {
+        printf("the last entry came %.2f s after the last update: %.0f entries/s from the first "
+               "update on\n",
+               b.last_entry_at - b.sent_at[b.n - 1],
+               (double)b.matched / (b.last_entry_at - b.sent_at[0]));
         printf("publish -> feed entry latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f "
                "ms\n",
                p50, p90, p99, max);
-    else
+    } else {
         printf("publish -> feed entry latency: none measured\n");
+    }
     int rc = 0;
     if (b.failed || b.acked < b.n) {
         printf("not acknowledged: %zu updates\n", b.n - b.acked);
