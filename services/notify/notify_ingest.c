@@ -4,6 +4,7 @@
 
 #include "consult.pb-c.h"
 #include "deadline.pb-c.h"
+#include "due_levels.h"
 #include "events.pb-c.h"
 #include "log.h"
 #include "notify_feed.h"
@@ -201,6 +202,44 @@ static int on_assigned(db_t *db, notify_ingest_t *in, const event_t *ev)
     return rc;
 }
 
+/* A task done, cancelled or reopened: news for its lead units' heads.
+ * Progress alone is not. */
+static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
+{
+    Partrack__TaskUpdated *u = partrack__task_updated__unpack(NULL, ev->payload_len, ev->payload);
+    if (!u)
+        return 0;
+    int rc = 0;
+    char name[256], text[2048], dedupe[96], source[48];
+    notify_task_t task = {.title = u->title,
+                          .plan_number = u->plan_number,
+                          .unit_name =
+                              u->n_lead ? unit_name(db, u->lead[0], name, sizeof name) : NULL};
+    bool done = strcmp(u->status, "done") == 0;
+    /* The day it happened, in Vietnam: the completion time for done. */
+    int64_t instant;
+    char on[11] = "";
+    if (due_parse_instant(done && u->completed_at ? u->completed_at : u->recorded_at, &instant) ==
+        0)
+        date_format_iso(due_local_date(instant), on);
+    if (strcmp(u->status, u->previous_status) != 0 &&
+        notify_text_status(&task, u->status, *on ? on : NULL, u->actor, text, sizeof text)) {
+        snprintf(dedupe, sizeof dedupe, "task:%lld:update:%lld", (long long)u->task_id,
+                 (long long)u->update_id);
+        snprintf(source, sizeof source, "%s:%lld", in->producer, (long long)ev->seq);
+        notify_entry_t tmpl = {.kind = done                                  ? "task_done"
+                                       : strcmp(u->status, "cancelled") == 0 ? "task_cancelled"
+                                                                             : "task_reopened",
+                               .dedupe = dedupe,
+                               .source = source,
+                               .task_id = u->task_id,
+                               .text = text};
+        rc = tell(db, in, u->lead, u->n_lead, TO_HEADS, tmpl);
+    }
+    partrack__task_updated__free_unpacked(u, NULL);
+    return rc;
+}
+
 int notify_ingest_event(db_t *db, const event_t *event, void *arg)
 {
     notify_ingest_t *in = arg;
@@ -212,5 +251,7 @@ int notify_ingest_event(db_t *db, const event_t *event, void *arg)
         return on_deemed(db, in, event);
     if (strcmp(event->type, "TaskAssigned") == 0)
         return on_assigned(db, in, event);
+    if (strcmp(event->type, "TaskUpdated") == 0)
+        return on_updated(db, in, event);
     return 0; /* not news for anyone's feed */
 }

@@ -10,6 +10,9 @@
  *   DueRecomputed (moved or removed)   the lead units' heads
  *   ConsultationDeemedAgreed           the heads of both units
  *   TaskAssigned (a new task, or one handed on by a merge)  the lead units' heads
+ *   TaskUpdated that changes the status (done, cancelled, reopened)
+ *               the lead units' heads, once per update; progress alone is
+ *               not news
  * and, for all of them, the people who follow one of the units concerned.
  * One entry per person and subject (dedupe): a person who is both head and
  * follower gets it once; an occurrence's level is told once per person.

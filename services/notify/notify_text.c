@@ -99,3 +99,34 @@ const char *notify_text_assigned(const notify_task_t *t, const char *deadline_te
              timed ? deadline_text : "");
     return buf;
 }
+
+const char *notify_text_status(const notify_task_t *t, const char *status, const char *on,
+                               const char *by, char *buf, size_t len)
+{
+    if (!buf || len == 0 || !status)
+        return NULL;
+    const char *what = strcmp(status, "done") == 0        ? "đã hoàn thành"
+                       : strcmp(status, "cancelled") == 0 ? "đã bị hủy"
+                       : strcmp(status, "open") == 0      ? "được mở lại"
+                                                          : NULL;
+    if (!what)
+        return NULL;
+    char day[16] = "";
+    if (on && strlen(on) >= 10) {
+        char iso[11];
+        memcpy(iso, on, 10);
+        iso[10] = 0;
+        notify_date_vn(iso, day);
+    }
+    size_t used = subject(t, buf, len);
+    bool has_by = by && *by;
+    if (*day || has_by)
+        snprintf(buf + used, len - used, " %s (%s%s%s%s).", what, *day ? "ngày " : "", day,
+                 *day && has_by ? ", cập nhật bởi "
+                 : has_by       ? "cập nhật bởi "
+                                : "",
+                 has_by ? by : "");
+    else
+        snprintf(buf + used, len - used, " %s.", what);
+    return buf;
+}

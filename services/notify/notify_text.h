@@ -42,6 +42,13 @@ const char *notify_text_deemed(const char *subject, const char *from_name, const
 const char *notify_text_assigned(const notify_task_t *t, const char *deadline_text, char *buf,
                                  size_t len);
 
+/* A task's status changed by an update: done, cancelled, or open again
+ * (status "open"). `on` is the date it happened (YYYY-MM-DD…: the
+ * completion time for done, else when the update was recorded), `by` who
+ * recorded it. NULL if the status is none of those. */
+const char *notify_text_status(const notify_task_t *t, const char *status, const char *on,
+                               const char *by, char *buf, size_t len);
+
 /* YYYY-MM-DD as dd/mm/yyyy into out (the input unchanged if it is not a
  * date). */
 const char *notify_date_vn(const char *iso, char out[16]);

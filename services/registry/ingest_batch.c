@@ -170,22 +170,23 @@ static const ingest_publisher_t *publisher_of(const publishers_t *ps, const char
 
 /* ---- idempotency ---- */
 
-/* Settles the works whose (publisher, key) was acknowledged before: their
- * first acknowledgement, marked duplicate. */
-static int replay_stored(ingest_batch_t *b, ingest_work_t *works, size_t n)
+/* Looks up the keys of list[0..m) among those acknowledged before. With
+ * `settle`, each found one gets its first acknowledgement again, marked
+ * duplicate; *found counts them. */
+static int lookup_stored(ingest_batch_t *b, ingest_work_t **list, size_t m, bool settle,
+                         size_t *found)
 {
-    const char **names = calloc(n + 1, sizeof *names), **keys = calloc(n + 1, sizeof *keys);
-    size_t m = 0;
+    const char **names = calloc(m + 1, sizeof *names), **keys = calloc(m + 1, sizeof *keys);
     int rc = -1;
     char *a1 = NULL, *a2 = NULL;
     PGresult *res = NULL;
+    *found = 0;
     if (!names || !keys)
         goto done;
-    for (size_t i = 0; i < n; i++)
-        if (!works[i].settled) {
-            names[m] = works[i].publisher->name;
-            keys[m++] = works[i].item->env->idempotency_key;
-        }
+    for (size_t i = 0; i < m; i++) {
+        names[i] = list[i]->publisher->name;
+        keys[i] = list[i]->item->env->idempotency_key;
+    }
     rc = 0;
     if (m == 0)
         goto done;
@@ -204,18 +205,19 @@ static int replay_stored(ingest_batch_t *b, ingest_work_t *works, size_t n)
                   2, p, &st);
     if (!res)
         goto done;
-    for (int r = 0; r < PQntuples(res); r++) {
+    *found = (size_t)PQntuples(res);
+    for (int r = 0; settle && r < PQntuples(res); r++) {
         size_t len;
         unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 2), &len);
         Partrack__IngestAck *ack = bytes ? partrack__ingest_ack__unpack(NULL, len, bytes) : NULL;
         PQfreemem(bytes);
-        for (size_t i = 0; ack && i < n; i++)
-            if (!works[i].settled && strcmp(works[i].publisher->name, PQgetvalue(res, r, 0)) == 0 &&
-                strcmp(works[i].item->env->idempotency_key, PQgetvalue(res, r, 1)) == 0) {
-                set_ack(works[i].item, ack->id, ack->has_task_id ? ack->task_id : 0, true);
-                works[i].settled = true;
-                works[i].stored_id = ack->id;
-                works[i].task_id = ack->has_task_id ? ack->task_id : 0;
+        for (size_t i = 0; ack && i < m; i++)
+            if (!list[i]->settled && strcmp(list[i]->publisher->name, PQgetvalue(res, r, 0)) == 0 &&
+                strcmp(list[i]->item->env->idempotency_key, PQgetvalue(res, r, 1)) == 0) {
+                set_ack(list[i]->item, ack->id, ack->has_task_id ? ack->task_id : 0, true);
+                list[i]->settled = true;
+                list[i]->stored_id = ack->id;
+                list[i]->task_id = ack->has_task_id ? ack->task_id : 0;
             }
         if (ack)
             partrack__ingest_ack__free_unpacked(ack, NULL);
@@ -227,6 +229,39 @@ done:
     free(a2);
     free(names);
     free(keys);
+    return rc;
+}
+
+/* The works of works[0..n) that `fresh` marks (NULL: the unsettled ones). */
+static ingest_work_t **works_where(ingest_work_t *works, size_t n, const bool *fresh, size_t *m)
+{
+    ingest_work_t **list = calloc(n + 1, sizeof *list);
+    *m = 0;
+    for (size_t i = 0; list && i < n; i++)
+        if (fresh ? fresh[i] : !works[i].settled)
+            list[(*m)++] = &works[i];
+    return list;
+}
+
+/* Settles the works whose key was acknowledged before. */
+static int replay_stored(ingest_batch_t *b, ingest_work_t *works, size_t n)
+{
+    size_t m, found;
+    ingest_work_t **list = works_where(works, n, NULL, &m);
+    int rc = list ? lookup_stored(b, list, m, true, &found) : -1;
+    free(list);
+    return rc;
+}
+
+/* How many of the works `refused` marks were acknowledged before (judged
+ * again now, they must still get their first acknowledgement). */
+static int refused_but_stored(ingest_batch_t *b, ingest_work_t *works, size_t n,
+                              const bool *refused, size_t *found)
+{
+    size_t m;
+    ingest_work_t **list = works_where(works, n, refused, &m);
+    int rc = list ? lookup_stored(b, list, m, false, found) : -1;
+    free(list);
     return rc;
 }
 
@@ -265,8 +300,11 @@ static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
     return 0;
 }
 
-/* Remembers every acknowledgement made in this batch. */
-static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fresh)
+/* Remembers every acknowledgement made in this batch. A key someone stored
+ * first (before the batch looked, or in a transaction that committed while
+ * this one ran) is not overwritten: *conflicts counts them. */
+static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fresh,
+                    size_t *conflicts)
 {
     db_column_t cols[4] = {0};
     char **hex = calloc(n + 1, sizeof *hex);
@@ -290,15 +328,19 @@ static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fre
                 goto done;
     }
     rc = 0;
+    *conflicts = 0;
     if (m > 0) {
         db_status_t st;
         PGresult *res = db_exec_columns(b->db,
                                         "INSERT INTO registry.request_log (publisher, "
                                         "idempotency_key, type, reply_type, reply) SELECT p, k, "
                                         "t, 82, r FROM unnest($1::text[], $2::text[], "
-                                        "$3::int[], $4::bytea[]) AS u(p, k, t, r)",
+                                        "$3::int[], $4::bytea[]) AS u(p, k, t, r) ON CONFLICT "
+                                        "DO NOTHING",
                                         cols, 4, &st);
         rc = res ? 0 : -1;
+        if (res)
+            *conflicts = m - (size_t)strtoull(PQcmdTuples(res), NULL, 10);
         PQclear(res);
     }
 done:
@@ -366,49 +408,53 @@ static int batch_now(ingest_batch_t *b)
     return 0;
 }
 
-int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, size_t n,
-                       const ingest_rules_t *rules, int64_t *last_event, bool *retryable)
+/* One attempt at the batch. With `look_back`, keys stored before are
+ * looked up first (one index probe each); without, every key is taken to
+ * be new, and *stored_before says whether one was not: the caller rolls
+ * back and tries again looking back. Keys sent again are rare (a resend
+ * after silence), so most batches skip the lookup. Returns 0 (committed, or
+ * with *stored_before set: nothing committed, no replies) or -1. */
+static int apply_once(ingest_batch_t *b, ingest_item_t *items, size_t n, bool look_back,
+                      bool *stored_before, bool *retryable)
 {
-    ingest_batch_t b = {.db = db, .dir = dir, .rules = rules, .last_event = last_event};
     ingest_work_t *works = calloc(n + 1, sizeof *works);
-    bool *fresh = calloc(n + 1, sizeof *fresh);
+    ingest_work_t **copy = calloc(n + 1, sizeof *copy);
+    bool *fresh = calloc(n + 1, sizeof *fresh), *refused = calloc(n + 1, sizeof *refused);
     publishers_t ps = {0};
+    size_t conflicts = 0;
     int rc = -1;
     *retryable = false;
-    if (!works || !fresh)
+    *stored_before = false;
+    if (!works || !copy || !fresh || !refused)
         goto done;
-    if (db_begin(db) != DB_OK || batch_now(&b) < 0 || publishers_load(&b, items, n, &ps) < 0)
+    if (db_begin(b->db) != DB_OK || batch_now(b) < 0 || publishers_load(b, items, n, &ps) < 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         works[i].item = &items[i];
-        admit(&b, &works[i], &ps);
+        admit(b, &works[i], &ps);
     }
     /* Later copies of a key are set aside until the first is settled. */
-    ingest_work_t **copy = calloc(n + 1, sizeof *copy);
-    if (!copy || find_copies(works, n, copy) < 0) {
-        free(copy);
+    if (find_copies(works, n, copy) < 0)
         goto fail;
-    }
     for (size_t i = 0; i < n; i++)
         if (copy[i])
             works[i].settled = true;
-    if (replay_stored(&b, works, n) < 0) {
-        free(copy);
+    if (look_back && replay_stored(b, works, n) < 0)
         goto fail;
-    }
     /* What is still unsettled now is new: stored if accepted. */
     for (size_t i = 0; i < n; i++)
         fresh[i] = !works[i].settled;
-    if (ingest_tasks_apply(&b, works, n) < 0 || ingest_measurements_apply(&b, works, n) < 0) {
-        free(copy);
+    if (ingest_tasks_apply(b, works, n) < 0 || ingest_measurements_apply(b, works, n) < 0)
         goto fail;
-    }
     for (size_t i = 0; i < n; i++) {
-        if (fresh[i] && works[i].stored_id > 0)
+        refused[i] = fresh[i] && works[i].stored_id <= 0;
+        if (refused[i])
+            fresh[i] = false; /* not remembered */
+        else if (fresh[i])
             set_ack(works[i].item, works[i].stored_id, works[i].task_id, false);
-        else
-            fresh[i] = false; /* refused: not remembered */
     }
+    if (!look_back && refused_but_stored(b, works, n, refused, &conflicts) < 0)
+        goto fail;
     for (size_t i = 0; i < n; i++) {
         ingest_work_t *first = copy[i];
         if (!first)
@@ -422,18 +468,24 @@ int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, s
             works[i].item->reply_type = first->item->reply_type;
         }
     }
-    free(copy);
-    if (remember(&b, works, n, fresh) < 0)
+    if (conflicts == 0 && remember(b, works, n, fresh, &conflicts) < 0)
         goto fail;
-    if (db_commit(db) != DB_OK) {
-        *retryable = db_failure_retryable(db);
+    if (conflicts > 0) {
+        /* Applied as new, but stored before (or by another instance
+         * meanwhile): undone, for the caller to look back. */
+        *stored_before = true;
+        db_rollback(b->db);
+        goto clear;
+    }
+    if (db_commit(b->db) != DB_OK) {
+        *retryable = db_failure_retryable(b->db);
         goto clear;
     }
     rc = 0;
     goto done;
 fail:
-    *retryable = db_failure_retryable(db);
-    db_rollback(db);
+    *retryable = db_failure_retryable(b->db);
+    db_rollback(b->db);
 clear:
     for (size_t i = 0; i < n; i++)
         ingest_item_clear(&items[i]);
@@ -443,6 +495,27 @@ done:
             protobuf_c_message_free_unpacked(works[i].message, NULL);
     publishers_free(&ps);
     free(works);
+    free(copy);
     free(fresh);
+    free(refused);
+    return *stored_before ? 0 : rc;
+}
+
+int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, size_t n,
+                       const ingest_rules_t *rules, int64_t *last_event, bool *retryable)
+{
+    ingest_batch_t b = {.db = db, .dir = dir, .rules = rules, .last_event = last_event};
+    int64_t last = *last_event;
+    bool stored_before = false;
+    int rc = apply_once(&b, items, n, false, &stored_before, retryable);
+    if (rc == 0 && stored_before) {
+        *last_event = last; /* the undone attempt's events are gone */
+        rc = apply_once(&b, items, n, true, &stored_before, retryable);
+        if (rc == 0 && stored_before) {
+            /* Stored by another instance between the look and the write. */
+            *retryable = true;
+            rc = -1;
+        }
+    }
     return rc;
 }

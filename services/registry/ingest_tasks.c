@@ -22,9 +22,10 @@ typedef struct {
     char status[16];
     int progress;
     int64_t completed_ms; /* -1: none */
-    char *plan_unit, *plan_number;
+    char *plan_unit, *plan_number, *title;
     char **leads; /* one block */
     size_t nleads;
+    bool waits_for_event; /* an event task not yet triggered */
     bool changed;
 } task_state_t;
 
@@ -50,6 +51,7 @@ static void tasks_free(tasks_t *ts)
     for (size_t i = 0; i < ts->n; i++) {
         free(ts->list[i].plan_unit);
         free(ts->list[i].plan_number);
+        free(ts->list[i].title);
         free(ts->list[i].leads);
     }
     free(ts->list);
@@ -133,6 +135,33 @@ done:
     return rc;
 }
 
+/* The lead units of the locked tasks (one index scan for all of them). */
+static int read_leads(ingest_batch_t *b, const char *ids, tasks_t *ts)
+{
+    const char *p[] = {ids};
+    db_status_t st;
+    PGresult *res =
+        db_exec(b->db,
+                "SELECT task_id, array_agg(unit_code ORDER BY unit_code)::text FROM "
+                "registry.task_unit WHERE task_id IN (SELECT unnest($1::bigint[])) AND role = "
+                "'lead' GROUP BY task_id",
+                1, p, &st);
+    if (!res)
+        return -1;
+    int rc = 0;
+    for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
+        task_state_t *t = find(ts, strtoll(PQgetvalue(res, r, 0), NULL, 10));
+        if (t && !t->leads && !(t->leads = db_array_words(PQgetvalue(res, r, 1), &t->nleads)))
+            rc = -1;
+    }
+    PQclear(res);
+    /* A task with no lead unit (not resolved yet): an empty list. */
+    for (size_t i = 0; rc == 0 && i < ts->n; i++)
+        if (!ts->list[i].leads && !(ts->list[i].leads = db_array_words("{}", &ts->list[i].nleads)))
+            rc = -1;
+    return rc;
+}
+
 /* Locks the tasks the updates name, in id order, and reads their state. */
 static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *ts)
 {
@@ -152,10 +181,11 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
     PGresult *res = db_exec(
         b->db,
         "SELECT t.id, t.status, t.progress, coalesce(floor(extract(epoch FROM t.completed_at) * "
-        "1000)::bigint, -1), p.unit_code, p.number, coalesce((SELECT array_agg(tu.unit_code) FROM "
-        "registry.task_unit tu WHERE tu.task_id = t.id AND tu.role = 'lead'), '{}')::text FROM "
-        "registry.task t JOIN registry.plan p ON p.id = t.plan_id WHERE t.id = ANY ($1::bigint[]) "
-        "ORDER BY t.id FOR UPDATE OF t",
+        "1000)::bigint, -1), p.unit_code, p.number, t.title, t.triggered_on IS NULL AND "
+        "coalesce((t.schedule->>'event')::boolean, false) FROM registry.task t JOIN "
+        "registry.plan p ON p.id = t.plan_id WHERE t.id IN (SELECT unnest($1::bigint[])) ORDER BY "
+        "t.id FOR "
+        "UPDATE OF t",
         1, p, &st);
     if (!res)
         goto done;
@@ -170,11 +200,14 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
         t->completed_ms = strtoll(PQgetvalue(res, (int)r, 3), NULL, 10);
         t->plan_unit = strdup(PQgetvalue(res, (int)r, 4));
         t->plan_number = strdup(PQgetvalue(res, (int)r, 5));
-        t->leads = db_array_words(PQgetvalue(res, (int)r, 6), &t->nleads);
-        if (!t->plan_unit || !t->plan_number || !t->leads)
+        t->title = strdup(PQgetvalue(res, (int)r, 6));
+        t->waits_for_event = PQgetvalue(res, (int)r, 7)[0] == 't';
+        if (!t->plan_unit || !t->plan_number || !t->title)
             rc = -1;
     }
     PQclear(res);
+    if (rc == 0)
+        rc = read_leads(b, array, ts);
 done:
     for (size_t i = 0; i < m; i++)
         free(ids[i]);
@@ -292,6 +325,11 @@ static uint8_t *event_payload(const ingest_batch_t *b, const accepted_t *a, int6
     ev.n_evidence = u->n_evidence;
     ev.evidence = u->evidence;
     ev.previous_status = (char *)a->previous;
+    ev.title = a->task->title;
+    ev.plan_number = a->task->plan_number;
+    ev.plan_unit = a->task->plan_unit;
+    ev.n_lead = a->task->nleads;
+    ev.lead = a->task->leads;
     *len = partrack__task_updated__get_packed_size(&ev);
     uint8_t *buf = malloc(*len ? *len : 1);
     if (buf)
@@ -310,11 +348,11 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
     size_t *lens = calloc(m, sizeof *lens);
     db_column_t cols[9] = {0}, tcols[4] = {0};
     char(*ttext)[3][40] = calloc(ts->n + 1, sizeof *ttext);
-    int64_t *open_ids = calloc(ts->n + 1, sizeof *open_ids);
-    size_t nopen = 0;
+    int64_t *waiting_ids = calloc(ts->n + 1, sizeof *waiting_ids);
+    size_t nwaiting = 0;
     int rc = -1;
     if (!ids || !text || !evidence || !types || !units || !payloads || !lens || !ttext ||
-        !open_ids || ingest_next_ids(b->db, "registry.task_update_id_seq", m, ids) < 0)
+        !waiting_ids || ingest_next_ids(b->db, "registry.task_update_id_seq", m, ids) < 0)
         goto done;
     for (size_t k = 0; k < m; k++) {
         const Partrack__TaskUpdate *u = (const Partrack__TaskUpdate *)acc[k].work->message;
@@ -355,8 +393,8 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
         for (int c = 0; c < 4; c++)
             if (db_column_push(&tcols[c], vals[c]) < 0)
                 goto done;
-        if (strcmp(t->status, "open") == 0)
-            open_ids[nopen++] = t->id;
+        if (strcmp(t->status, "open") == 0 && t->waits_for_event)
+            waiting_ids[nwaiting++] = t->id;
     }
     db_status_t st;
     PGresult *res = db_exec_columns(
@@ -384,7 +422,7 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
                             lens, &first) < 0)
         goto done;
     *b->last_event = first + (int64_t)m - 1;
-    if (task_trigger_by_updates(b->db, open_ids, nopen, "ingest", b->last_event) < 0)
+    if (task_trigger_by_updates(b->db, waiting_ids, nwaiting, "ingest", b->last_event) < 0)
         goto done;
     rc = 0;
 done:
@@ -402,7 +440,7 @@ done:
     free(payloads);
     free(lens);
     free(ttext);
-    free(open_ids);
+    free(waiting_ids);
     db_columns_free(cols, 9);
     db_columns_free(tcols, 4);
     return rc;

@@ -1043,11 +1043,26 @@ void plan_store_free_task(Partrack__TaskShowReply *reply)
 #define RFC3339_OF(column)                                                                         \
     "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
+/* What a TaskUpdated says about the task besides the update. */
+typedef struct {
+    char *previous_status, *plan_unit, *plan_number, *title;
+    char **leads; /* one block */
+    size_t nleads;
+} task_before_t;
+
+static void task_before_free(task_before_t *t)
+{
+    free(t->previous_status);
+    free(t->plan_unit);
+    free(t->plan_number);
+    free(t->title);
+    free(t->leads);
+}
+
 /* Appends the TaskUpdated event of an update; row 0 of res holds the new
  * state: after (json), update id, recorded_at, status, progress, completed_at. */
 static int task_updated_event(db_t *db, const Partrack__TaskUpdateRequest *req, const char *actor,
-                              PGresult *res, const char *previous_status, const char *plan_unit,
-                              int64_t *last_event)
+                              PGresult *res, const task_before_t *task, int64_t *last_event)
 {
     Partrack__TaskUpdated ev = PARTRACK__TASK_UPDATED__INIT;
     ev.task_id = req->id;
@@ -1060,13 +1075,18 @@ static int task_updated_event(db_t *db, const Partrack__TaskUpdateRequest *req, 
     ev.note = req->note;
     ev.n_evidence = req->n_evidence;
     ev.evidence = req->evidence;
-    ev.previous_status = (char *)previous_status;
+    ev.previous_status = task->previous_status;
+    ev.title = task->title;
+    ev.plan_number = task->plan_number;
+    ev.plan_unit = task->plan_unit;
+    ev.n_lead = task->nleads;
+    ev.lead = task->leads;
     size_t len = partrack__task_updated__get_packed_size(&ev);
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)
         return -1;
     partrack__task_updated__pack(&ev, buf);
-    int rc = events_append(db, "registry", "TaskUpdated", plan_unit, buf, len, last_event);
+    int rc = events_append(db, "registry", "TaskUpdated", task->plan_unit, buf, len, last_event);
     free(buf);
     return rc;
 }
@@ -1094,10 +1114,13 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
     snprintf(progress, sizeof progress, "%d", req->progress);
     const char *p1[] = {id};
     PGresult *res = query(db,
-                          "SELECT json_build_object('status', status, 'progress', progress, "
-                          "'completed_at', completed_at)::text, status, (SELECT unit_code FROM "
-                          "registry.plan WHERE id = plan_id) FROM registry.task "
-                          "WHERE id = $1::bigint FOR UPDATE",
+                          "SELECT json_build_object('status', t.status, 'progress', t.progress, "
+                          "'completed_at', t.completed_at)::text, t.status, p.unit_code, "
+                          "p.number, t.title, coalesce((SELECT array_agg(tu.unit_code ORDER BY "
+                          "tu.unit_code) FROM registry.task_unit tu WHERE tu.task_id = t.id AND "
+                          "tu.role = 'lead'), '{}')::text FROM registry.task t JOIN "
+                          "registry.plan p ON p.id = t.plan_id WHERE t.id = $1::bigint FOR "
+                          "UPDATE OF t",
                           1, p1);
     if (!res)
         return -1;
@@ -1106,12 +1129,16 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
         return 0;
     }
     char *before = strdup(PQgetvalue(res, 0, 0));
-    char *previous_status = strdup(PQgetvalue(res, 0, 1));
-    char *plan_unit = strdup(PQgetvalue(res, 0, 2));
+    task_before_t task = {.previous_status = strdup(PQgetvalue(res, 0, 1)),
+                          .plan_unit = strdup(PQgetvalue(res, 0, 2)),
+                          .plan_number = strdup(PQgetvalue(res, 0, 3)),
+                          .title = strdup(PQgetvalue(res, 0, 4))};
+    task.leads = db_array_words(PQgetvalue(res, 0, 5), &task.nleads);
     PQclear(res);
     res = NULL;
     int rc = -1;
-    if (!before || !previous_status || !plan_unit)
+    if (!before || !task.previous_status || !task.plan_unit || !task.plan_number || !task.title ||
+        !task.leads)
         goto done;
     /* Done with no time given: done now. */
     const char *completed = req->completed_at;
@@ -1147,14 +1174,13 @@ int plan_store_update_task(db_t *db, const Partrack__TaskUpdateRequest *req, con
                 "INSERT INTO registry.audit (actor, entity, entity_id, action, before, after) "
                 "VALUES ($1, 'task', $2, 'updated', $3::jsonb, $4::jsonb)",
                 4, audit) < 0 ||
-        task_updated_event(db, req, actor, res, previous_status, plan_unit, last_event) < 0)
+        task_updated_event(db, req, actor, res, &task, last_event) < 0)
         rc = -1;
     else
         rc = 1;
 done:
     PQclear(res);
     free(before);
-    free(previous_status);
-    free(plan_unit);
+    task_before_free(&task);
     return rc;
 }

@@ -166,6 +166,48 @@ Test(notify, a_sigkill_loses_and_repeats_nothing)
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry"), before);
 }
 
+/* `partrack task update` on task `ordinal` of the plan with args. */
+static void task_update(const char *ordinal, const char *a, const char *b, const char *c,
+                        const char *d)
+{
+    char query[256], id[24];
+    snprintf(query, sizeof query,
+             "SELECT t.id FROM registry.task t JOIN registry.plan p ON p.id = t.plan_id WHERE "
+             "p.number = '104/KH-UBND' AND t.ordinal = '%s'",
+             ordinal);
+    snprintf(id, sizeof id, "%ld", sql(query));
+    harness_run_t r;
+    int rc = harness_cli(&r, registry.endpoint, "task", "update", id, a, b, c, d, NULL);
+    cr_assert_eq(rc, 0, "task update %s: %s", id, r.err);
+    harness_run_free(&r);
+}
+
+Test(notify, a_task_done_cancelled_or_reopened_is_news_progress_is_not)
+{
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'assigned'", 3);
+    task_update("1", "--progress", "40", NULL, NULL);
+    task_update("1", "--status", "done", "--completed", "2024-06-28");
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'task_done'", 2);
+    cr_assert_eq(entries("P00127", "task_done"), 1, "head of the lead section");
+    cr_assert_eq(entries("P00124", "task_done"), 1, "the section's follower");
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE person_id = 'P00127' AND kind = "
+                     "'task_done' AND text LIKE 'Nhiệm vụ “Tổ chức đối thoại với cá nhân, tổ "
+                     "chức về TTHC” (Kế hoạch 104/KH-UBND) của Bộ phận Tiếp nhận và trả kết "
+                     "quả đã hoàn thành (ngày 28/06/2024, cập nhật bởi %'"),
+                 1);
+    /* Done again (a correction of the date) is no new status: no entry. */
+    task_update("1", "--status", "done", "--completed", "2024-06-27");
+    task_update("1", "--status", "open", NULL, NULL);
+    task_update("2", "--status", "cancelled", NULL, NULL);
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'task_reopened'", 2);
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'task_cancelled'", 1);
+    cr_assert_eq(entries("P00124", "task_cancelled"), 1, "head of the office");
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'task_done'"), 2);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind NOT IN ('assigned', "
+                     "'task_done', 'task_reopened', 'task_cancelled')"),
+                 0, "progress alone tells no one");
+}
+
 Test(notify, a_task_imported_late_is_escalated_at_once)
 {
     /* Imported on 1/6 with a due date in March: its one transition (to

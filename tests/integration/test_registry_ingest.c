@@ -175,7 +175,24 @@ Test(ingest, an_update_is_stored_once_and_a_duplicate_gets_the_first_result)
     cr_assert_not_null(ev);
     cr_assert_str_eq(ev->actor, "phulam-mc");
     cr_assert_eq(ev->progress, 40);
+    /* The event says what the task is, for readers without the registry. */
+    cr_assert_str_eq(ev->title, "Tổ chức đối thoại với cá nhân, tổ chức về TTHC");
+    cr_assert_str_eq(ev->plan_number, "104/KH-UBND");
+    cr_assert_str_eq(ev->plan_unit, "HN.HADONG.PHULAM");
+    cr_assert_eq(ev->n_lead, 1);
+    cr_assert_str_eq(ev->lead[0], "HN.HADONG.PHULAM.MC");
     partrack__task_updated__free_unpacked(ev, NULL);
+    /* Stored once, it stays acknowledged even if, judged again now, it
+     * would be refused (the scope narrowed since; scopes are read a batch). */
+    sql("UPDATE registry.publisher SET scope = '{HN.HADONG.PHULAM.VP}' WHERE name = 'phulam-mc' "
+        "RETURNING 1");
+    ack = update(s, &u, "k-1", &code, NULL, 0);
+    cr_assert_not_null(ack, "code %d", code);
+    cr_assert(ack->duplicate);
+    cr_assert_eq(ack->id, first);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    sql("UPDATE registry.publisher SET scope = '{HN.HADONG.PHULAM}' WHERE name = 'phulam-mc' "
+        "RETURNING 1");
     /* Done, with the source's completion time; by plan, unit and ordinal. */
     Partrack__TaskUpdate d = PARTRACK__TASK_UPDATE__INIT;
     d.plan_number = "104/KH-UBND";

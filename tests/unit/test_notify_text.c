@@ -63,6 +63,22 @@ Test(notify_text, moves_consultations_and_new_tasks)
                      " được giao; thời hạn: trước ngày 01/7/2024."));
 }
 
+Test(notify_text, status_changes)
+{
+    char buf[1024];
+    cr_assert_str_eq(notify_text_status(&dialogue, "done", "2024-06-28T09:15:00.000Z", "motcua",
+                                        buf, sizeof buf),
+                     "Nhiệm vụ “Tổ chức đối thoại với cá nhân, tổ chức về TTHC” (Kế hoạch "
+                     "104/KH-UBND) của Bộ phận Một cửa đã hoàn thành (ngày 28/06/2024, cập "
+                     "nhật bởi motcua).");
+    cr_assert(
+        strstr(notify_text_status(&dialogue, "cancelled", "2024-07-02", NULL, buf, sizeof buf),
+               " đã bị hủy (ngày 02/07/2024)."));
+    cr_assert(strstr(notify_text_status(&dialogue, "open", NULL, "an", buf, sizeof buf),
+                     " được mở lại (cập nhật bởi an)."));
+    cr_assert_null(notify_text_status(&dialogue, "paused", "2024-07-02", "an", buf, sizeof buf));
+}
+
 Test(notify_text, dates_and_short_buffers)
 {
     char d[16];
