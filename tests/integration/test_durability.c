@@ -18,9 +18,12 @@
  * At the end: every message acknowledged exactly once, with the id of the
  * row holding its note; each note stored once; the tasks' states follow
  * their updates in stored order; one event per update, gap-free; every
- * feed numbered 1..n without a gap or a subject told twice; and the person
- * who was offline, asking again from the last number they had, gets
- * exactly the rest of their feed, in order.
+ * feed numbered 1..n without a gap or a subject told twice; the status
+ * entries exactly those the stored updates call for (an update whose status
+ * differs from the one before, in stored order: one entry for each head of
+ * the task's lead units and each follower of them, none for progress); and
+ * the person who was offline, asking again from the last number they had,
+ * gets exactly the rest of their feed, in order.
  */
 #include "harness.h"
 #include "ingest.pb-c.h"
@@ -362,16 +365,45 @@ static bool feed_next(void *s, int ms, feed_entry_t *e)
     return true;
 }
 
-/* The entry `seq` of the reader's feed as stored matches e. */
-static void expect_stored(const feed_entry_t *e)
+/* The reader's feed as stored: kind and task of each entry by seq. */
+typedef struct {
+    long n;
+    char (*kind)[32];
+    int64_t *task_id;
+} stored_feed_t;
+
+static void stored_feed_load(stored_feed_t *f)
 {
-    char query[256];
-    snprintf(query, sizeof query,
-             "SELECT count(*) FROM notify.entry WHERE person_id = '%s' AND seq = %llu AND kind = "
-             "'%s' AND coalesce(task_id, 0) = %lld",
-             READER, (unsigned long long)e->seq, e->kind, (long long)e->task_id);
-    cr_assert_eq(sql(query), 1, "entry %llu (%s) is not as stored", (unsigned long long)e->seq,
-                 e->kind);
+    PGconn *conn = harness_pg(db);
+    PGresult *res = PQexec(conn, "SELECT seq, kind, coalesce(task_id, 0) FROM notify.entry WHERE "
+                                 "person_id = '" READER "' ORDER BY seq");
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+    f->n = PQntuples(res);
+    f->kind = calloc((size_t)f->n + 1, sizeof *f->kind);
+    f->task_id = calloc((size_t)f->n + 1, sizeof *f->task_id);
+    cr_assert(f->kind && f->task_id);
+    for (long r = 0; r < f->n; r++) {
+        cr_assert_eq(strtol(PQgetvalue(res, (int)r, 0), NULL, 10), r + 1, "a gap in the feed");
+        snprintf(f->kind[r], sizeof f->kind[r], "%s", PQgetvalue(res, (int)r, 1));
+        f->task_id[r] = strtoll(PQgetvalue(res, (int)r, 2), NULL, 10);
+    }
+    PQclear(res);
+    PQfinish(conn);
+}
+
+static void stored_feed_free(stored_feed_t *f)
+{
+    free(f->kind);
+    free(f->task_id);
+}
+
+/* The entry e came as stored. */
+static void expect_stored(const stored_feed_t *f, const feed_entry_t *e)
+{
+    cr_assert(e->seq >= 1 && e->seq <= (uint64_t)f->n, "entry %llu is not stored",
+              (unsigned long long)e->seq);
+    cr_assert_str_eq(e->kind, f->kind[e->seq - 1], "entry %llu", (unsigned long long)e->seq);
+    cr_assert_eq(e->task_id, f->task_id[e->seq - 1], "entry %llu", (unsigned long long)e->seq);
 }
 
 static long reader_entries(void)
@@ -379,28 +411,40 @@ static long reader_entries(void)
     return sql("SELECT count(*) FROM notify.entry WHERE person_id = '" READER "'");
 }
 
-/* Reads the start of the reader's feed (what is stored when it looks);
- * returns the last sequence number read. */
+/* Reads the start of the reader's feed once it holds news of status
+ * changes besides its new tasks; returns the last sequence number read. */
 static uint64_t read_the_start(const keyfile_t *k)
 {
-    long have = reader_entries();
-    cr_assert_gt(have, 0, "nothing in " READER "'s feed");
+    long assigned = sql("SELECT count(*) FROM notify.entry WHERE person_id = '" READER
+                        "' AND kind = 'assigned'");
+    cr_assert_gt(assigned, 0, "no new tasks in " READER "'s feed");
+    long have = 0;
+    for (int64_t until = now_ms() + 60000; now_ms() < until; usleep(20000))
+        if ((have = reader_entries()) >= assigned + 20)
+            break;
+    cr_assert_geq(have, assigned + 20, "no status news for " READER " (%ld entries)", have);
+    stored_feed_t stored;
+    stored_feed_load(&stored);
     void *s = harness_curve_dealer(k->endpoint, k->server_key, k->public_key, k->secret_key);
     feed_ask(s, 0, (uint32_t)have);
     feed_entry_t e;
     for (long n = 1; n <= have; n++) {
         cr_assert(feed_next(s, 10000, &e), "entry %ld of %ld did not come", n, have);
         cr_assert_eq(e.seq, (uint64_t)n);
-        expect_stored(&e);
+        expect_stored(&stored, &e);
     }
+    stored_feed_free(&stored);
     cr_assert_not(feed_next(s, 200, &e), "more than the credit came");
     zmq_close(s);
     return (uint64_t)have;
 }
 
 /* Back online: asks from `since` and gets exactly the rest, in order. */
-static void read_the_rest(const keyfile_t *k, uint64_t since, long total)
+static void read_the_rest(const keyfile_t *k, uint64_t since)
 {
+    stored_feed_t stored;
+    stored_feed_load(&stored);
+    long total = stored.n;
     void *s = harness_curve_dealer(k->endpoint, k->server_key, k->public_key, k->secret_key);
     feed_ask(s, since, 10000);
     feed_entry_t e;
@@ -412,8 +456,9 @@ static void read_the_rest(const keyfile_t *k, uint64_t since, long total)
                   (unsigned long long)want, total);
         cr_assert_eq(e.seq, want, "entry %llu came when %llu was due", (unsigned long long)e.seq,
                      (unsigned long long)want);
-        expect_stored(&e);
+        expect_stored(&stored, &e);
     }
+    stored_feed_free(&stored);
     cr_assert_not(feed_next(s, 300, &e), "an entry past the last: %llu", (unsigned long long)e.seq);
     zmq_close(s);
     fprintf(stderr, "offline reader: %llu read before, %ld caught up after\n",
@@ -518,6 +563,45 @@ static void check_feeds_gap_free(void)
                  0, "a subject told twice");
 }
 
+/* The status news the stored updates call for: a status other than the
+ * one before (tasks start open), to the lead units' heads and followers. */
+#define EXPECTED_STATUS_NEWS                                                                       \
+    "WITH s AS (SELECT id, task_id, status, lag(status, 1, 'open') OVER (PARTITION BY task_id "    \
+    "ORDER BY id) AS before FROM registry.task_update WHERE status IS NOT NULL), "                 \
+    "changed AS (SELECT id, task_id, status FROM s WHERE status <> before), "                      \
+    "heard AS (SELECT l.task_id, u.head_id AS person FROM registry.task_unit l JOIN "              \
+    "registry.units u ON u.code = l.unit_code WHERE l.role = 'lead' AND u.head_id IS NOT NULL "    \
+    "UNION SELECT l.task_id, f.person_id FROM registry.task_unit l JOIN notify.follow f ON "       \
+    "f.unit_code = l.unit_code WHERE l.role = 'lead') "                                            \
+    "SELECT h.person, 'task:' || c.task_id || ':update:' || c.id AS dedupe, CASE c.status WHEN "   \
+    "'done' THEN 'task_done' WHEN 'cancelled' THEN 'task_cancelled' ELSE 'task_reopened' END AS "  \
+    "kind FROM changed c JOIN heard h USING (task_id)"
+#define STORED_STATUS_NEWS                                                                         \
+    "SELECT person_id, dedupe, kind FROM notify.entry WHERE kind IN ('task_done', "                \
+    "'task_cancelled', 'task_reopened')"
+
+static void check_status_news(void)
+{
+    long changes = sql("WITH s AS (SELECT status, lag(status, 1, 'open') OVER (PARTITION BY "
+                       "task_id ORDER BY id) AS before FROM registry.task_update WHERE status IS "
+                       "NOT NULL) SELECT count(*) FROM s WHERE status <> before");
+    long expected = sql("SELECT count(*) FROM (" EXPECTED_STATUS_NEWS ") e");
+    long stored = sql("SELECT count(*) FROM (" STORED_STATUS_NEWS ") s");
+    fprintf(stderr, "%ld status changes, %ld entries expected, %ld stored\n", changes, expected,
+            stored);
+    cr_assert_gt(changes, 3000, "status changes");
+    cr_assert_eq(stored, expected, "status entries");
+    cr_assert_eq(sql("SELECT count(*) FROM ((" EXPECTED_STATUS_NEWS ") EXCEPT (" STORED_STATUS_NEWS
+                     ")) missing"),
+                 0, "status entries missing");
+    cr_assert_eq(sql("SELECT count(*) FROM ((" STORED_STATUS_NEWS ") EXCEPT (" EXPECTED_STATUS_NEWS
+                     ")) extra"),
+                 0, "status entries nobody called for");
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind NOT IN ('assigned', "
+                     "'task_done', 'task_cancelled', 'task_reopened')"),
+                 0, "entries of another kind");
+}
+
 /* ---- the test ---- */
 
 static keyfile_t key_of(const char *what, const char *path)
@@ -605,5 +689,8 @@ Test(durability, every_update_once_every_feed_whole_across_crashes)
     fprintf(stderr, "feeds caught up %lld ms after the last acknowledgement\n",
             (long long)(now_ms() - t_published));
     check_feeds_gap_free();
-    read_the_rest(&reader_key, offline_from, reader_entries());
+    check_status_news();
+    read_the_rest(&reader_key, offline_from);
+    fprintf(stderr, "checked %lld ms after the last acknowledgement\n",
+            (long long)(now_ms() - t_published));
 }
