@@ -678,8 +678,8 @@ Test(durability, every_update_once_every_feed_whole_across_crashes)
     publish_client_destroy(&p.client);
     zmq_ctx_term(ctx);
     fprintf(stderr,
-            "published %d in %lld ms (read at %lld, registry killed at %lld, notify at %lld, "
-            "PostgreSQL restarted at %lld): %d resent, %d duplicates\n",
+            "published %d in %lld ms (reader offline at %lld, registry back at %lld, notify "
+            "back at %lld, PostgreSQL back at %lld): %d resent, %d duplicates\n",
             MESSAGES, (long long)(t_published - t0), (long long)(t_read - t0),
             (long long)(t_registry - t0), (long long)(t_notify - t0), (long long)(t_pg - t0),
             p.resent, p.duplicates);
