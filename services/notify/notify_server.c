@@ -10,6 +10,7 @@
 #include "notify_ingest.h"
 #include "rpc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct notify_server {
     notify_feed_server_t *feed;
     notify_admin_t admin;
     events_sub_t *registry_sub, *deadline_sub;
+    bool behind; /* a batch of the last step was full: more may be waiting */
 };
 
 notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_t *config,
@@ -66,14 +68,15 @@ void notify_server_destroy(notify_server_t **self_p)
     *self_p = NULL;
 }
 
-/* Every waiting event of one producer; *written counts the entries. */
-static int catch_up(notify_server_t *self, const char *producer, long *written)
+/* One batch of a producer's waiting events (so requests and readers are
+ * served between batches); *written counts the entries, *more is set when
+ * the batch was full. */
+static int catch_up(notify_server_t *self, const char *producer, long *written, bool *more)
 {
     notify_ingest_t in = {.producer = producer};
-    int applied;
-    while ((applied = events_consume(self->db, "notify", producer, self->config.batch,
-                                     notify_ingest_event, &in)) > 0)
-        ;
+    int applied =
+        events_consume(self->db, "notify", producer, self->config.batch, notify_ingest_event, &in);
+    *more = *more || applied == self->config.batch;
     if (applied < 0) {
         log_warn("events not applied", "producer=%s reason=\"%s\"", producer, db_error(self->db));
         return -1;
@@ -109,7 +112,7 @@ int notify_server_step(notify_server_t *self, int wait_ms)
                                {events_sub_socket(self->deadline_sub), 0, ZMQ_POLLIN, 0},
                                {events_sub_socket(self->registry_sub), 0, ZMQ_POLLIN, 0}};
     notify_feed_server_poll_items(self->feed, &items[3]);
-    if (zmq_poll(items, 5, wait_ms) < 0)
+    if (zmq_poll(items, 5, self->behind ? 0 : wait_ms) < 0)
         return 0;
     rpc_request_t req;
     if ((items[0].revents & ZMQ_POLLIN) && rpc_server_next(self->rpc, 0, &req) > 0) {
@@ -120,9 +123,11 @@ int notify_server_step(notify_server_t *self, int wait_ms)
     events_wait(self->deadline_sub, 0);
     events_wait(self->registry_sub, 0);
     long written = 0;
-    int rc = catch_up(self, "deadline", &written);
-    if (catch_up(self, "registry", &written) < 0)
+    bool more = false;
+    int rc = catch_up(self, "deadline", &written, &more);
+    if (catch_up(self, "registry", &written, &more) < 0)
         rc = -1;
+    self->behind = more;
     int64_t now = msg_now_ms();
     if (now >= self->next_digest_ms) {
         self->next_digest_ms = now + self->config.digest_check_ms;

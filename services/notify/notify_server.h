@@ -33,8 +33,10 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
 void notify_server_destroy(notify_server_t **self_p);
 
 /* Waits up to wait_ms for a request, a reader or a wake-up, serves what
- * came, then applies every event waiting and pushes new entries. Returns 0,
- * or -1 when the database failed (it is retried on the next step). */
+ * came, then applies a batch of each producer's waiting events and pushes
+ * new entries. Behind a producer, a step does not wait, so requests and
+ * readers are served between batches. Returns 0, or -1 when the database
+ * failed (it is retried on the next step). */
 int notify_server_step(notify_server_t *self, int wait_ms);
 
 #endif
