@@ -58,38 +58,10 @@ static long sql(const char *query)
     return harness_sql_long(db, query);
 }
 
-/* ---- PostgreSQL stopped and started (as test_registry_dbdown.c) ---- */
-
-static int pgctl(const char *action)
-{
-    const char *prefix = getenv("PARTRACK_TEST_PGCTL");
-    if (!prefix || !*prefix)
-        return -1;
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s", prefix, action);
-    int status = system(cmd);
-    return status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static bool pg_reachable(void)
-{
-    return PQping(harness_db_url("postgres")) == PQPING_OK;
-}
-
-static bool pg_restore(void)
-{
-    if (pg_reachable())
-        return true;
-    pgctl("start");
-    for (int i = 0; i < 100 && !pg_reachable(); i++)
-        usleep(100 * 1000);
-    return pg_reachable();
-}
-
 /* The tests after this one need PostgreSQL, also when this one crashed. */
 static void restore_from_runner(void)
 {
-    if (getenv("PARTRACK_TEST_PGCTL") && !pg_restore())
+    if (getenv("PARTRACK_TEST_PGCTL") && !harness_pg_restore())
         fprintf(stderr, "test_durability: PostgreSQL could not be started again\n");
 }
 
@@ -211,7 +183,7 @@ static void setup_world(void)
 static void teardown(void)
 {
     if (pg_stopped) {
-        cr_expect(pg_restore(), "PostgreSQL did not start again");
+        cr_expect(harness_pg_restore(), "PostgreSQL did not start again");
         pg_stopped = false;
     }
     harness_service_stop(&notify, SIGTERM);
@@ -476,9 +448,9 @@ static void kill_and_restart(harness_service_t *s)
 static void restart_postgres(void)
 {
     pg_stopped = true;
-    cr_assert_eq(pgctl("stop"), 0, "cannot stop PostgreSQL");
+    cr_assert_eq(harness_pg_ctl("stop"), 0, "cannot stop PostgreSQL");
     usleep(300 * 1000); /* long enough for every service to notice */
-    cr_assert_eq(pgctl("start"), 0, "cannot start PostgreSQL");
+    cr_assert_eq(harness_pg_ctl("start"), 0, "cannot start PostgreSQL");
     pg_stopped = false;
 }
 

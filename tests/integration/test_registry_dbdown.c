@@ -36,34 +36,6 @@ static const char new_units[] = "code,name,kind,parent\n"
 static harness_service_t reg;
 static bool pg_stopped;
 
-/* Runs `$PARTRACK_TEST_PGCTL action`; returns its exit status. */
-static int pgctl(const char *action)
-{
-    const char *prefix = getenv("PARTRACK_TEST_PGCTL");
-    if (!prefix || !*prefix)
-        return -1;
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s", prefix, action);
-    int status = system(cmd);
-    return status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static bool pg_reachable(void)
-{
-    return PQping(harness_db_url("postgres")) == PQPING_OK;
-}
-
-/* Starts PostgreSQL again if it is down; returns true when it answers. */
-static bool pg_restore(void)
-{
-    if (pg_reachable())
-        return true;
-    pgctl("start");
-    for (int i = 0; i < 100 && !pg_reachable(); i++)
-        usleep(100 * 1000);
-    return pg_reachable();
-}
-
 static void setup(void)
 {
     cr_assert(getenv("PARTRACK_TEST_PGCTL") && *getenv("PARTRACK_TEST_PGCTL"),
@@ -84,7 +56,7 @@ static void setup(void)
 static void teardown(void)
 {
     if (pg_stopped) {
-        cr_expect(pg_restore(), "PostgreSQL did not start again");
+        cr_expect(harness_pg_restore(), "PostgreSQL did not start again");
         pg_stopped = false;
     }
     harness_service_stop(&reg, SIGTERM);
@@ -95,7 +67,7 @@ static void teardown(void)
  * clean-up, so the next test of this file finds it running too. */
 static void restore_from_runner(void)
 {
-    if (getenv("PARTRACK_TEST_PGCTL") && !pg_restore())
+    if (getenv("PARTRACK_TEST_PGCTL") && !harness_pg_restore())
         fprintf(stderr, "test_registry_dbdown: PostgreSQL could not be started again\n");
 }
 
@@ -157,8 +129,8 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
     cr_assert_geq(units_before, 200, "the sample city was not imported (%ld units)", units_before);
 
     pg_stopped = true;
-    cr_assert_eq(pgctl("stop"), 0, "cannot stop PostgreSQL");
-    cr_assert_not(pg_reachable(), "PostgreSQL still answers after stop");
+    cr_assert_eq(harness_pg_ctl("stop"), 0, "cannot stop PostgreSQL");
+    cr_assert_not(harness_pg_reachable(), "PostgreSQL still answers after stop");
 
     /* Reads fail fast, saying why; the registry stays up. */
     harness_run_t r;
@@ -205,7 +177,7 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
     cr_assert(registry_alive(), "the registry died during the outage");
 
     /* ... and lands exactly once when the database is back. */
-    cr_assert_eq(pgctl("start"), 0, "cannot start PostgreSQL");
+    cr_assert_eq(harness_pg_ctl("start"), 0, "cannot start PostgreSQL");
     pg_stopped = false;
     rc = wait_exit(import, 60000);
     cr_assert_eq(rc, 0, "background import: exit %d, stderr: %s", rc, read_text(err_path));
@@ -242,8 +214,8 @@ Test(dbdown, restart_while_idle, .init = setup, .fini = teardown, .timeout = 120
 
     /* The registry's connection goes stale without it noticing. */
     pg_stopped = true;
-    cr_assert_eq(pgctl("stop"), 0, "cannot stop PostgreSQL");
-    cr_assert_eq(pgctl("start"), 0, "cannot start PostgreSQL");
+    cr_assert_eq(harness_pg_ctl("stop"), 0, "cannot stop PostgreSQL");
+    cr_assert_eq(harness_pg_ctl("start"), 0, "cannot start PostgreSQL");
     pg_stopped = false;
 
     harness_run_t r;

@@ -470,3 +470,29 @@ Partrack__Envelope *harness_recv_envelope(void *socket, int ms)
     cr_assert_not_null(env);
     return env;
 }
+
+int harness_pg_ctl(const char *action)
+{
+    const char *prefix = getenv("PARTRACK_TEST_PGCTL");
+    if (!prefix || !*prefix)
+        return -1;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s", prefix, action);
+    int status = system(cmd);
+    return status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+bool harness_pg_reachable(void)
+{
+    return PQping(harness_db_url("postgres")) == PQPING_OK;
+}
+
+bool harness_pg_restore(void)
+{
+    if (harness_pg_reachable())
+        return true;
+    harness_pg_ctl("start");
+    for (int i = 0; i < 100 && !harness_pg_reachable(); i++)
+        usleep(100 * 1000);
+    return harness_pg_reachable();
+}

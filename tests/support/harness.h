@@ -25,6 +25,14 @@ const char *harness_source(const char *rel);
 const char *harness_db_create(const char *name);
 const char *harness_db_url(const char *name);
 
+/* The throwaway PostgreSQL itself (scripts/test sets PARTRACK_TEST_PGCTL):
+ * runs `$PARTRACK_TEST_PGCTL action` (stop, start) and returns its exit
+ * status (-1 when the variable is unset); whether it answers; starts it
+ * again if it is down, true once it answers. */
+int harness_pg_ctl(const char *action);
+bool harness_pg_reachable(void);
+bool harness_pg_restore(void);
+
 /* A connection to database `name`; aborts the test if impossible. */
 PGconn *harness_pg(const char *name);
 
