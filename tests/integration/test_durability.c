@@ -79,14 +79,10 @@ ReportHook(POST_FINI)(struct criterion_test_stats *stats)
 
 /* ---- the city, the plan, the people ---- */
 
-/* A path in the test's directory (one of four buffers in turn). */
+/* A path in the test's directory. */
 static const char *in_dir(const char *name)
 {
-    static char paths[4][256];
-    static int next;
-    char *p = paths[next++ % 4];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
+    return harness_path(dir, name);
 }
 
 static void cli_ok(const char *what, harness_run_t *r, int rc)

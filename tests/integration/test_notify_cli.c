@@ -44,14 +44,10 @@ static long sql(const char *query)
     return harness_sql_long(db, query);
 }
 
-/* A path in the test's directory (one of eight buffers in turn). */
+/* A path in the test's directory. */
 static const char *in_dir(const char *name)
 {
-    static char paths[8][256];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
+    return harness_path(dir, name);
 }
 
 static void clock_set(const char *when)

@@ -50,14 +50,10 @@ static long task_id(const char *ordinal)
     return sql(query);
 }
 
-/* A path in the test's directory (one of four buffers in turn). */
+/* A path in the test's directory. */
 static const char *in_dir(const char *name)
 {
-    static char paths[4][256];
-    static int next;
-    char *p = paths[next++ % 4];
-    snprintf(p, 256, "%s/%s", dir, name);
-    return p;
+    return harness_path(dir, name);
 }
 
 static void start(void)

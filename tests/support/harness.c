@@ -496,3 +496,12 @@ bool harness_pg_restore(void)
         usleep(100 * 1000);
     return harness_pg_reachable();
 }
+
+const char *harness_path(const char *dir, const char *name)
+{
+    static char paths[8][512];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+    return p;
+}

@@ -30,6 +30,10 @@ const char *harness_db_url(const char *name);
  * status (-1 when the variable is unset); whether it answers; starts it
  * again if it is down, true once it answers. */
 int harness_pg_ctl(const char *action);
+
+/* "dir/name" in one of eight static buffers used in turn (so a call may
+ * take several). */
+const char *harness_path(const char *dir, const char *name);
 bool harness_pg_reachable(void);
 bool harness_pg_restore(void);
 
