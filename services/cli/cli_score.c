@@ -146,7 +146,7 @@ static json_t *unit_json(const row_t *row, const score_rank_item_t *cur,
                   row->unit->kind, "parent", cli_json_string(row->unit->parent));
     json_object_set_new(o, "unit", unit ? unit : json_null());
     json_object_set_new(o, "year", json_integer(year));
-    json_object_set_new(o, "rank", cur->of ? json_integer(cur->rank) : json_null());
+    json_object_set_new(o, "rank", cur->of > 1 ? json_integer(cur->rank) : json_null());
     json_object_set_new(o, "of", json_integer(cur->of));
     const score_reported_t *rep = &row->facts->reported;
     json_object_set_new(o, "reported",
@@ -162,7 +162,7 @@ static json_t *unit_json(const row_t *row, const score_rank_item_t *cur,
         int places = cur->of > 1 && prev->of > 1 ? score_rank_change(prev->rank, cur->rank) : 0;
         p = json_pack(
             "{s:i, s:f, s:o, s:o, s:f, s:o, s:s}", "year", year - 1, "total", row->previous_total,
-            "rank", prev->of ? json_integer(prev->rank) : json_null(), "of",
+            "rank", prev->of > 1 ? json_integer(prev->rank) : json_null(), "of",
             prev->of ? json_integer(prev->of) : json_null(), "change_points", d, "change_places",
             cur->of > 1 && prev->of > 1 ? json_integer(places) : json_null(), "change_text",
             cur->of > 1 && prev->of > 1
@@ -328,7 +328,16 @@ static int verb_compute(int argc, char **argv)
             free(order);
             goto out;
         }
-        cli_print_json(o);
+        /* 12 significant digits: 95.6, not 95.599999999999994 */
+        char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+        json_decref(o);
+        if (!text) {
+            fprintf(stderr, "partrack: out of memory\n");
+            free(order);
+            goto out;
+        }
+        puts(text);
+        free(text);
     } else if (only || nrows == 1) {
         printf("%s (%s, %d)\n", scheme->name, scheme->code, year);
         for (size_t i = 0; i < nrows; i++)

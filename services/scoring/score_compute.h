@@ -28,7 +28,8 @@
  *   - checks: reported totals (total, appraisal, survey, areas) against the
  *     computed sums, ratios over 100%, contradicting measurements (the
  *     scheme's consistency rules, a plan with more tasks on time than due),
- *     appraised points over a max, adjustments over their cap.
+ *     appraised points over a max (adjustments over their cap are cut and said in
+ *     the explanation, not checked: the cap is the rule working).
  * All points are rounded to 0.01 only for display and comparison with
  * reported figures; results keep full precision.
  */
