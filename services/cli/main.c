@@ -17,6 +17,7 @@
 #include "cli_plan.h"
 #include "cli_publish.h"
 #include "cli_publisher.h"
+#include "cli_score.h"
 #include "cli_task.h"
 #include "cli_target.h"
 #include "cli_unit.h"
@@ -41,6 +42,7 @@ static const char usage[] =
     "  calendar  the working-day calendar: holidays, is-workday, add-workdays, lunar\n"
     "  plan      plans and their task tables: parse (offline), import, show\n"
     "  target    plans' targets (chỉ tiêu): parse (offline), import, list, cascade\n"
+    "  score     PAR Index scores: compute from a scheme and a data file (offline)\n"
     "  due       tasks' due dates: open occurrences by level, ack an alert\n"
     "  consult   consultations (lấy ý kiến): request, answer, show\n"
     "  status    done on time, late, open, overdue, waiting: by unit, by area\n"
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
         {"calendar", cli_calendar, true},
         {"plan", cli_plan, true}, /* cli_plan makes a context for its online verbs */
         {"target", cli_target, true},
+        {"score", cli_score, true},
         {"due", cli_due, false},
         {"consult", cli_consult, false},
         {"status", cli_status, false},
