@@ -66,21 +66,27 @@ void notify_server_destroy(notify_server_t **self_p)
     *self_p = NULL;
 }
 
-/* Every waiting event of one producer; *written counts the entries. */
-static int catch_up(notify_server_t *self, const char *producer, long *written)
+/* Every waiting event of one producer. Readers get each batch's entries as
+ * soon as it is committed: while events keep coming the loop may run long,
+ * and entries must not wait for the end of the backlog. */
+static int catch_up(notify_server_t *self, const char *producer)
 {
     notify_ingest_t in = {.producer = producer};
+    long pushed = 0;
     int applied;
     while ((applied = events_consume(self->db, "notify", producer, self->config.batch,
-                                     notify_ingest_event, &in)) > 0)
-        ;
+                                     notify_ingest_event, &in)) > 0) {
+        if (in.written > pushed) {
+            notify_feed_server_push(self->feed);
+            pushed = in.written;
+        }
+    }
     if (applied < 0) {
         log_warn("events not applied", "producer=%s reason=\"%s\"", producer, db_error(self->db));
         return -1;
     }
     if (in.written > 0)
         log_info("feed entries", "producer=%s count=%ld", producer, in.written);
-    *written += in.written;
     return 0;
 }
 
@@ -119,18 +125,14 @@ int notify_server_step(notify_server_t *self, int wait_ms)
     notify_feed_server_serve(self->feed, &items[3]);
     events_wait(self->deadline_sub, 0);
     events_wait(self->registry_sub, 0);
-    long written = 0;
-    int rc = catch_up(self, "deadline", &written);
-    if (catch_up(self, "registry", &written) < 0)
+    int rc = catch_up(self, "deadline");
+    if (catch_up(self, "registry") < 0)
         rc = -1;
     int64_t now = msg_now_ms();
     if (now >= self->next_digest_ms) {
         self->next_digest_ms = now + self->config.digest_check_ms;
-        long digests = notify_digest_run(self->db, self->ctx, self->config.deadline_endpoint);
-        if (digests > 0)
-            written += digests;
+        if (notify_digest_run(self->db, self->ctx, self->config.deadline_endpoint) > 0)
+            notify_feed_server_push(self->feed);
     }
-    if (written > 0)
-        notify_feed_server_push(self->feed);
     return rc;
 }
