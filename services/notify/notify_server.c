@@ -24,6 +24,7 @@ struct notify_server {
     notify_feed_server_t *feed;
     notify_admin_t admin;
     events_sub_t *registry_sub, *deadline_sub;
+    notify_ingest_t *registry_in, *deadline_in; /* each producer's consumer */
 };
 
 notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_t *config,
@@ -49,6 +50,12 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
         notify_server_destroy(&self);
         return NULL;
     }
+    if (!(self->registry_in = notify_ingest_new("registry")) ||
+        !(self->deadline_in = notify_ingest_new("deadline"))) {
+        snprintf(errbuf, errlen, "out of memory");
+        notify_server_destroy(&self);
+        return NULL;
+    }
     self->admin.feed_endpoint = config->feed_endpoint;
     self->admin.feed_public_key = notify_feed_server_public_key(self->feed);
     return self;
@@ -62,6 +69,8 @@ void notify_server_destroy(notify_server_t **self_p)
     notify_feed_server_destroy(&(*self_p)->feed);
     events_sub_destroy(&(*self_p)->registry_sub);
     events_sub_destroy(&(*self_p)->deadline_sub);
+    notify_ingest_destroy(&(*self_p)->registry_in);
+    notify_ingest_destroy(&(*self_p)->deadline_in);
     free(*self_p);
     *self_p = NULL;
 }
@@ -69,24 +78,24 @@ void notify_server_destroy(notify_server_t **self_p)
 /* Every waiting event of one producer. Readers get each batch's entries as
  * soon as it is committed: while events keep coming the loop may run long,
  * and entries must not wait for the end of the backlog. */
-static int catch_up(notify_server_t *self, const char *producer)
+static int catch_up(notify_server_t *self, const char *producer, notify_ingest_t *in)
 {
-    notify_ingest_t in = {.producer = producer};
-    long pushed = 0;
+    long written = 0;
     int applied;
-    while ((applied = events_consume(self->db, "notify", producer, self->config.batch,
-                                     notify_ingest_event, &in)) > 0) {
-        if (in.written > pushed) {
+    while ((applied = events_consume_flushed(self->db, "notify", producer, self->config.batch,
+                                             notify_ingest_event, notify_ingest_flush, in)) > 0) {
+        if (notify_ingest_written(in) > 0) {
+            written += notify_ingest_written(in);
             notify_feed_server_push(self->feed);
-            pushed = in.written;
         }
     }
     if (applied < 0) {
+        notify_ingest_discard(in);
         log_warn("events not applied", "producer=%s reason=\"%s\"", producer, db_error(self->db));
         return -1;
     }
-    if (in.written > 0)
-        log_info("feed entries", "producer=%s count=%ld", producer, in.written);
+    if (written > 0)
+        log_info("feed entries", "producer=%s count=%ld", producer, written);
     return 0;
 }
 
@@ -125,8 +134,8 @@ int notify_server_step(notify_server_t *self, int wait_ms)
     notify_feed_server_serve(self->feed, &items[3]);
     events_wait(self->deadline_sub, 0);
     events_wait(self->registry_sub, 0);
-    int rc = catch_up(self, "deadline");
-    if (catch_up(self, "registry") < 0)
+    int rc = catch_up(self, "deadline", self->deadline_in);
+    if (catch_up(self, "registry", self->registry_in) < 0)
         rc = -1;
     int64_t now = msg_now_ms();
     if (now >= self->next_digest_ms) {
