@@ -15,6 +15,14 @@
 #include <string.h>
 #include <zmq.h>
 
+/* A producer whose events notify consumes. */
+typedef struct {
+    const char *name; /* its schema: "registry", "deadline" */
+    events_sub_t *sub;
+    notify_ingest_t *in;
+    int64_t next_look_ms; /* when its log is looked at, woken or not */
+} producer_t;
+
 struct notify_server {
     void *ctx;
     int64_t next_digest_ms; /* when due digests are looked for next */
@@ -23,8 +31,7 @@ struct notify_server {
     rpc_server_t *rpc;
     notify_feed_server_t *feed;
     notify_admin_t admin;
-    events_sub_t *registry_sub, *deadline_sub;
-    notify_ingest_t *registry_in, *deadline_in; /* each producer's consumer */
+    producer_t registry, deadline;
 };
 
 notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_t *config,
@@ -40,9 +47,9 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
     self->config = *config;
     if (!(self->rpc =
               rpc_server_new(zmq_ctx, config->endpoint, config->max_msg_bytes, errbuf, errlen)) ||
-        !(self->registry_sub =
+        !(self->registry.sub =
               events_sub_new(zmq_ctx, config->registry_events, "registry", errbuf, errlen)) ||
-        !(self->deadline_sub =
+        !(self->deadline.sub =
               events_sub_new(zmq_ctx, config->deadline_events, "deadline", errbuf, errlen)) ||
         !(self->feed =
               notify_feed_server_new(zmq_ctx, db, config->feed_endpoint, config->deadline_endpoint,
@@ -50,8 +57,10 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
         notify_server_destroy(&self);
         return NULL;
     }
-    if (!(self->registry_in = notify_ingest_new("registry")) ||
-        !(self->deadline_in = notify_ingest_new("deadline"))) {
+    self->registry.name = "registry";
+    self->deadline.name = "deadline";
+    if (!(self->registry.in = notify_ingest_new(self->registry.name)) ||
+        !(self->deadline.in = notify_ingest_new(self->deadline.name))) {
         snprintf(errbuf, errlen, "out of memory");
         notify_server_destroy(&self);
         return NULL;
@@ -67,35 +76,55 @@ void notify_server_destroy(notify_server_t **self_p)
         return;
     rpc_server_destroy(&(*self_p)->rpc);
     notify_feed_server_destroy(&(*self_p)->feed);
-    events_sub_destroy(&(*self_p)->registry_sub);
-    events_sub_destroy(&(*self_p)->deadline_sub);
-    notify_ingest_destroy(&(*self_p)->registry_in);
-    notify_ingest_destroy(&(*self_p)->deadline_in);
+    events_sub_destroy(&(*self_p)->registry.sub);
+    events_sub_destroy(&(*self_p)->deadline.sub);
+    notify_ingest_destroy(&(*self_p)->registry.in);
+    notify_ingest_destroy(&(*self_p)->deadline.in);
     free(*self_p);
     *self_p = NULL;
 }
 
 /* Every waiting event of one producer. Readers get each batch's entries as
  * soon as it is committed: while events keep coming the loop may run long,
- * and entries must not wait for the end of the backlog. */
-static int catch_up(notify_server_t *self, const char *producer, notify_ingest_t *in)
+ * and entries must not wait for the end of the backlog. A batch shorter
+ * than asked for was the end of the log: events written since then have
+ * woken us again, so there is no need to ask once more. */
+static int catch_up(notify_server_t *self, producer_t *p)
 {
     long written = 0;
     int applied;
-    while ((applied = events_consume_flushed(self->db, "notify", producer, self->config.batch,
-                                             notify_ingest_event, notify_ingest_flush, in)) > 0) {
-        if (notify_ingest_written(in) > 0) {
-            written += notify_ingest_written(in);
+    do {
+        applied = events_consume_flushed(self->db, "notify", p->name, self->config.batch,
+                                         notify_ingest_event, notify_ingest_flush, p->in);
+        if (applied > 0 && notify_ingest_written(p->in) > 0) {
+            written += notify_ingest_written(p->in);
             notify_feed_server_push(self->feed);
         }
-    }
+    } while (applied == self->config.batch);
     if (applied < 0) {
-        notify_ingest_discard(in);
-        log_warn("events not applied", "producer=%s reason=\"%s\"", producer, db_error(self->db));
+        notify_ingest_discard(p->in);
+        log_warn("events not applied", "producer=%s reason=\"%s\"", p->name, db_error(self->db));
         return -1;
     }
     if (written > 0)
-        log_info("feed entries", "producer=%s count=%ld", producer, written);
+        log_info("feed entries", "producer=%s count=%ld", p->name, written);
+    return 0;
+}
+
+/* Catches up with a producer that woke us, or whose log was last looked at
+ * a poll interval ago (a wake-up may be lost); after a failure, at the next
+ * step. */
+static int look_at(notify_server_t *self, producer_t *p, int poll_ms)
+{
+    bool woken = events_wait(p->sub, 0) == 1;
+    int64_t now = msg_now_ms();
+    if (!woken && now < p->next_look_ms)
+        return 0;
+    if (catch_up(self, p) < 0) {
+        p->next_look_ms = 0;
+        return -1;
+    }
+    p->next_look_ms = now + poll_ms;
     return 0;
 }
 
@@ -121,8 +150,8 @@ static void handle(notify_server_t *self, rpc_request_t *req)
 int notify_server_step(notify_server_t *self, int wait_ms)
 {
     zmq_pollitem_t items[5] = {{rpc_server_socket(self->rpc), 0, ZMQ_POLLIN, 0},
-                               {events_sub_socket(self->deadline_sub), 0, ZMQ_POLLIN, 0},
-                               {events_sub_socket(self->registry_sub), 0, ZMQ_POLLIN, 0}};
+                               {events_sub_socket(self->deadline.sub), 0, ZMQ_POLLIN, 0},
+                               {events_sub_socket(self->registry.sub), 0, ZMQ_POLLIN, 0}};
     notify_feed_server_poll_items(self->feed, &items[3]);
     if (zmq_poll(items, 5, wait_ms) < 0)
         return 0;
@@ -132,10 +161,8 @@ int notify_server_step(notify_server_t *self, int wait_ms)
         rpc_request_done(&req);
     }
     notify_feed_server_serve(self->feed, &items[3]);
-    events_wait(self->deadline_sub, 0);
-    events_wait(self->registry_sub, 0);
-    int rc = catch_up(self, "deadline", self->deadline_in);
-    if (catch_up(self, "registry", self->registry_in) < 0)
+    int rc = look_at(self, &self->deadline, wait_ms);
+    if (look_at(self, &self->registry, wait_ms) < 0)
         rc = -1;
     int64_t now = msg_now_ms();
     if (now >= self->next_digest_ms) {
