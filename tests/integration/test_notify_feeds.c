@@ -437,6 +437,41 @@ Test(notify, a_person_reads_their_feed_with_credit_and_acknowledges)
     zmq_close(s);
 }
 
+Test(notify, several_readers_each_get_their_own_new_entries_live)
+{
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'assigned'", 3);
+    /* The one-stop section's head, the office's head (who follows the
+     * section), and one of the section's people (no entry yet). */
+    keyfile_t head, follower, member;
+    person_key("P00127", &head);
+    person_key("P00124", &follower);
+    person_key("P00128", &member);
+    void *a = feed_reader(&head), *b = feed_reader(&follower), *c = feed_reader(&member);
+    char kind[32];
+    ask(a, 0, 100);
+    ask(b, 0, 100);
+    ask(c, 0, 100);
+    cr_assert_eq(next_entry(a, 5000, kind), 1);
+    cr_assert_eq(next_entry(b, 5000, kind), 1);
+    cr_assert_eq(next_entry(b, 5000, kind), 2);
+    cr_assert_eq(next_entry(c, 300, kind), 0, "nothing for P00128 yet");
+    /* Task 1 is due soon: the section's people, and its follower (at
+     * 06:00, before anyone's daily digest). */
+    clock_set("2024-06-25T06:00");
+    cr_assert_eq(next_entry(a, 5000, kind), 2);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(b, 5000, kind), 3);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(c, 5000, kind), 1);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(a, 300, kind), 0);
+    cr_assert_eq(next_entry(b, 300, kind), 0);
+    cr_assert_eq(next_entry(c, 300, kind), 0);
+    zmq_close(a);
+    zmq_close(b);
+    zmq_close(c);
+}
+
 Test(notify, a_daily_digest_at_the_chosen_time_once_a_day)
 {
     keyfile_t head, chair;
