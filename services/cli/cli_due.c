@@ -28,8 +28,8 @@
 #define STATUS_WIDTH 13      /* one count column of `status` */
 
 static const char due_usage[] =
-    "usage: partrack due [--unit CODE] [--within N|Nd] [--overdue] [--plan NUMBER]\n"
-    "                    [--limit N] [--json]\n"
+    "usage: partrack due [--unit CODE [--subtree]] [--within N|Nd] [--overdue]\n"
+    "                    [--plan NUMBER] [--limit N] [--json]\n"
     "       partrack due ack OCCURRENCE_ID --level due_soon|due|overdue [--json]\n"
     "       partrack due policy --plan NUMBER [--unit CODE] [--soon-days N | --default]\n"
     "\n"
@@ -39,6 +39,8 @@ static const char due_usage[] =
     "cập nhật), plan, task number, title and lead units.\n"
     "\n"
     "  --unit CODE      occurrences of tasks this unit leads or cooperates on\n"
+    "  --subtree        with --unit: also of every unit under it (a ward and its\n"
+    "                   sections)\n"
     "  --within N|Nd    due on or before today + N days (0 to 3660; 0 is today)\n"
     "  --overdue        only those past their due date\n"
     "  --plan NUMBER    tasks of plans with this number (\"104/KH-UBND\")\n"
@@ -269,12 +271,12 @@ static int check_not_empty(const char *value, const char *name)
 static int verb_due_list(cli_t *cli, int argc, char **argv)
 {
     const char *unit = NULL, *within = NULL, *plan = NULL, *limit = NULL;
-    bool overdue = false, json = false, help;
+    bool overdue = false, subtree = false, json = false, help;
     const cli_option_t options[] = {
-        {"unit", &unit, NULL, NULL, NULL},       {"within", &within, NULL, NULL, NULL},
-        {"overdue", NULL, &overdue, NULL, NULL}, {"plan", &plan, NULL, NULL, NULL},
-        {"limit", &limit, NULL, NULL, NULL},     {"json", NULL, &json, NULL, NULL},
-        {NULL, NULL, NULL, NULL, NULL},
+        {"unit", &unit, NULL, NULL, NULL},     {"subtree", NULL, &subtree, NULL, NULL},
+        {"within", &within, NULL, NULL, NULL}, {"overdue", NULL, &overdue, NULL, NULL},
+        {"plan", &plan, NULL, NULL, NULL},     {"limit", &limit, NULL, NULL, NULL},
+        {"json", NULL, &json, NULL, NULL},     {NULL, NULL, NULL, NULL, NULL},
     };
     char **pos;
     int npos;
@@ -309,6 +311,12 @@ static int verb_due_list(cli_t *cli, int argc, char **argv)
         req.has_overdue = 1;
         req.overdue = 1;
     }
+    if (subtree && !unit) {
+        fprintf(stderr, "partrack: --subtree goes with --unit CODE\n");
+        return CLI_USAGE;
+    }
+    req.has_subtree = subtree;
+    req.subtree = subtree;
     req.unit = (char *)unit;
     req.plan = (char *)plan;
     Partrack__DueListReply *r = NULL;

@@ -185,6 +185,7 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
     snprintf(limit, sizeof limit, "%u", req->has_limit && req->limit ? req->limit : 200u);
     bool overdue = req->has_overdue && req->overdue;
     bool filtered = req->has_within_days || overdue;
+    bool subtree = req->has_subtree && req->subtree;
     const char *params[] = {req->unit,
                             req->plan,
                             now_text,
@@ -192,16 +193,22 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
                             req->has_within_days ? within : NULL,
                             overdue ? "true" : "false",
                             filtered ? "true" : "false",
-                            limit};
+                            limit,
+                            subtree ? "true" : "false"};
     db_status_t st;
     PGresult *res = db_exec(
         db,
         /* The total before the limit comes with the rows (count over the union). */
+        /* The units asked about: the unit, and with subtree every unit
+         * under it (the registry's documented view, as it is now). */
+        "WITH RECURSIVE asked(code) AS (SELECT $1::text WHERE $1 IS NOT NULL UNION SELECT "
+        "u.code FROM registry.units u JOIN asked a ON u.parent_code = a.code WHERE $9::boolean) "
         "SELECT *, count(*) OVER () FROM (" DUE_COLUMNS
         "FROM deadline.occurrence o JOIN deadline.task t ON "
         "t.task_id = o.task_id " MONITOR_THREAT_JOIN
         "WHERE o.state = 'open' AND (o.kind = 'due' OR o.level = 5) AND "
-        "($1::text IS NULL OR $1 = ANY (t.lead) OR $1 = ANY (t.cooperating)) AND ($2::text IS "
+        "($1::text IS NULL OR (t.lead || t.cooperating) && ARRAY(SELECT code FROM asked)) AND "
+        "($2::text IS "
         "NULL OR t.plan_number = $2) AND ($5::int IS NULL OR (o.kind = 'due' AND o.effective <= "
         "$4::date + $5::int)) AND (NOT $6::boolean OR (o.kind = 'due' AND " DUE_INSTANT_SQL(
             "o.effective") " <= to_timestamp($3::bigint))) "
@@ -213,11 +220,11 @@ int monitor_due_list(db_t *db, const workcal_t *cal, const due_policy_t *policy,
                            "NULL, NULL, NULL, NULL, NULL, NULL "  /* threat */
                            "FROM deadline.task t WHERE "
                            "t.waiting AND "
-                           "t.status = 'open' AND NOT $7::boolean AND ($1::text IS NULL OR $1 = "
-                           "ANY (t.lead) OR $1 "
-                           "= ANY (t.cooperating)) AND ($2::text IS NULL OR t.plan_number = $2)) x "
+                           "t.status = 'open' AND NOT $7::boolean AND ($1::text IS NULL OR "
+                           "(t.lead || t.cooperating) && ARRAY(SELECT code FROM asked)) AND "
+                           "($2::text IS NULL OR t.plan_number = $2)) x "
                            "ORDER BY 8 NULLS LAST, 2, 1 LIMIT $8::int",
-        8, params, &st);
+        9, params, &st);
     if (!res)
         return -1;
     int rc = fill_items(res, cal, policy, now, reply);

@@ -15,6 +15,7 @@
 #include "rpc.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct monitor_server {
     monitor_config_t config;
     rpc_server_t *rpc;
     events_pub_t *pub;
+    bool behind; /* the last batch of events was full: more may be waiting */
 };
 
 monitor_server_t *monitor_server_new(void *zmq_ctx, db_t *db, workcal_t **cal,
@@ -71,9 +73,10 @@ void monitor_server_destroy(monitor_server_t **self_p)
 
 /* ---- the work between requests ---- */
 
-/* Applies the registry's new events, then sweeps; returns the transitions
- * written, or -1 on a database failure. */
-static long catch_up(monitor_server_t *self)
+/* Applies the registry's new events (every one waiting, or one batch of
+ * them so requests are answered between batches), then sweeps; returns the
+ * transitions written, or -1 on a database failure. */
+static long catch_up(monitor_server_t *self, bool every_event)
 {
     int64_t now;
     if (monitor_clock_now(&self->config.clock, self->db, &now) < 0)
@@ -81,8 +84,10 @@ static long catch_up(monitor_server_t *self)
     monitor_ingest_t in = {.cal = self->cal, .policy = self->config.policy, .now = now};
     int applied;
     while ((applied = events_consume(self->db, "deadline", "registry", self->config.batch,
-                                     monitor_ingest_event, &in)) > 0)
+                                     monitor_ingest_event, &in)) > 0 &&
+           every_event)
         ;
+    self->behind = !every_event && applied == self->config.batch;
     if (applied < 0) {
         log_warn("events not applied", "reason=\"%s\"", db_error(self->db));
         return -1;
@@ -234,7 +239,7 @@ static void handle_clock(monitor_server_t *self, rpc_request_t *req, int64_t now
                         "not a time: give YYYY-MM-DD, YYYY-MM-DDTHH:MM or RFC 3339");
             goto done;
         }
-        if (monitor_clock_set(self->db, when) < 0 || (transitions = catch_up(self)) < 0) {
+        if (monitor_clock_set(self->db, when) < 0 || (transitions = catch_up(self, true)) < 0) {
             reply_db_failure(self, req);
             goto done;
         }
@@ -357,10 +362,10 @@ static void handle(monitor_server_t *self, rpc_request_t *req)
 int monitor_server_step(monitor_server_t *self, int wait_ms)
 {
     rpc_request_t req;
-    int got = rpc_server_next(self->rpc, wait_ms, &req);
+    int got = rpc_server_next(self->rpc, self->behind ? 0 : wait_ms, &req);
     if (got > 0) {
         handle(self, &req);
         rpc_request_done(&req);
     }
-    return catch_up(self) < 0 ? -1 : 0;
+    return catch_up(self, false) < 0 ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #include "notify_feed.h"
 #include "notify_text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +49,15 @@ static int deadline_now(void *ctx, const char *endpoint, char day[11], char time
     return rc;
 }
 
-/* The digest text of a unit into buf; 0 if nothing is open, 1 written, -1. */
-static int digest_text(void *ctx, const char *endpoint, const char *unit, const char *unit_name,
-                       const char *day, char *buf, size_t len)
+/* The digest text of a unit (with `subtree`, and every unit under it) into
+ * buf; 0 if nothing is open, 1 written, -1. */
+static int digest_text(void *ctx, const char *endpoint, const char *unit, bool subtree,
+                       const char *unit_name, const char *day, char *buf, size_t len)
 {
     Partrack__DueListRequest r = PARTRACK__DUE_LIST_REQUEST__INIT;
     r.unit = (char *)unit;
+    r.has_subtree = subtree;
+    r.subtree = subtree;
     r.has_within_days = 1;
     r.within_days = DIGEST_WITHIN_DAYS;
     r.has_limit = 1;
@@ -108,7 +112,8 @@ long notify_digest_run(db_t *db, void *zmq_ctx, const char *deadline_endpoint)
     db_status_t st;
     PGresult *res = db_exec(
         db,
-        "SELECT k.person_id, p.unit_code, u.name FROM notify.person_key k JOIN registry.people p "
+        "SELECT k.person_id, p.unit_code, u.name, p.is_head FROM notify.person_key k JOIN "
+        "registry.people p "
         "ON p.id = k.person_id JOIN registry.units u ON u.code = p.unit_code LEFT JOIN "
         "notify.digest_setting d ON d.person_id = k.person_id WHERE NOT coalesce(d.off, false) "
         "AND (d.last_day IS NULL OR d.last_day < $1::date) AND coalesce(d.at_time, '07:30') <= "
@@ -120,7 +125,9 @@ long notify_digest_run(db_t *db, void *zmq_ctx, const char *deadline_endpoint)
     for (int r = 0; r < PQntuples(res) && written >= 0; r++) {
         const char *person = PQgetvalue(res, r, 0);
         char text[4096], dedupe[32], source[48];
-        int has = digest_text(zmq_ctx, deadline_endpoint, PQgetvalue(res, r, 1),
+        /* A head answers for the units under theirs too. */
+        bool head = PQgetvalue(res, r, 3)[0] == 't';
+        int has = digest_text(zmq_ctx, deadline_endpoint, PQgetvalue(res, r, 1), head,
                               PQgetvalue(res, r, 2), day, text, sizeof text);
         if (has < 0) {
             written = -1;

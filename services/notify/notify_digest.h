@@ -2,8 +2,9 @@
  *
  * Once a day, at the time the person chose (notify.digest_setting; default
  * 07:30 in UTC+7), everyone who reads a feed (holds a key) gets one entry
- * summing up their unit's open deadlines: how many are overdue, due today
- * and due within 7 days, with the overdue ones named. Time is the deadline
+ * summing up their unit's open deadlines (a head's: also those of every unit
+ * under theirs): how many are overdue, due today and due within 7 days,
+ * with the overdue ones named. Time is the deadline
  * service's clock (so a manual clock drives it in tests and drills), and the
  * figures are the deadline service's own answer (DueList for the unit). A
  * digest is written once a day per person (dedupe "digest:DAY"), also after

@@ -10,6 +10,7 @@
 #include "notify_ingest.h"
 #include "rpc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ typedef struct {
     events_sub_t *sub;
     notify_ingest_t *in;
     int64_t next_look_ms; /* when its log is looked at, woken or not */
+    bool behind;          /* its last batch was full: more may be waiting */
 } producer_t;
 
 struct notify_server {
@@ -84,41 +86,37 @@ void notify_server_destroy(notify_server_t **self_p)
     *self_p = NULL;
 }
 
-/* Every waiting event of one producer. Readers get each batch's entries as
- * soon as it is committed: while events keep coming the loop may run long,
- * and entries must not wait for the end of the backlog. A batch shorter
- * than asked for was the end of the log: events written since then have
- * woken us again, so there is no need to ask once more. */
+/* One batch of a producer's waiting events (so requests and readers are
+ * served between batches). Readers get the batch's entries as soon as it is
+ * committed. A full batch leaves the producer behind: more may be waiting. */
 static int catch_up(notify_server_t *self, producer_t *p)
 {
-    long written = 0;
-    int applied;
-    do {
-        applied = events_consume_flushed(self->db, "notify", p->name, self->config.batch,
+    int applied = events_consume_flushed(self->db, "notify", p->name, self->config.batch,
                                          notify_ingest_event, notify_ingest_flush, p->in);
-        if (applied > 0 && notify_ingest_written(p->in) > 0) {
-            written += notify_ingest_written(p->in);
-            notify_feed_server_push(self->feed);
-        }
-    } while (applied == self->config.batch);
+    p->behind = applied == self->config.batch;
     if (applied < 0) {
         notify_ingest_discard(p->in);
         log_warn("events not applied", "producer=%s reason=\"%s\"", p->name, db_error(self->db));
         return -1;
     }
-    if (written > 0)
+    long written = applied > 0 ? notify_ingest_written(p->in) : 0;
+    if (written > 0) {
+        notify_feed_server_push(self->feed);
         log_info("feed entries", "producer=%s count=%ld", p->name, written);
+    }
     return 0;
 }
 
-/* Catches up with a producer that woke us, or whose log was last looked at
- * a poll interval ago (a wake-up may be lost); after a failure, at the next
- * step. */
+/* Reads a batch of a producer that woke us, that is behind, or whose log
+ * was last looked at a poll interval ago (a wake-up may be lost); after a
+ * failure, at the next step. A producer that did not wake us and is not
+ * behind has nothing new: a batch that finds nothing is a transaction (a
+ * cursor row locked, a WAL flush at COMMIT) for nothing. */
 static int look_at(notify_server_t *self, producer_t *p, int poll_ms)
 {
     bool woken = events_wait(p->sub, 0) == 1;
     int64_t now = msg_now_ms();
-    if (!woken && now < p->next_look_ms)
+    if (!woken && !p->behind && now < p->next_look_ms)
         return 0;
     if (catch_up(self, p) < 0) {
         p->next_look_ms = 0;
@@ -153,7 +151,8 @@ int notify_server_step(notify_server_t *self, int wait_ms)
                                {events_sub_socket(self->deadline.sub), 0, ZMQ_POLLIN, 0},
                                {events_sub_socket(self->registry.sub), 0, ZMQ_POLLIN, 0}};
     notify_feed_server_poll_items(self->feed, &items[3]);
-    if (zmq_poll(items, 5, wait_ms) < 0)
+    bool behind = self->deadline.behind || self->registry.behind;
+    if (zmq_poll(items, 5, behind ? 0 : wait_ms) < 0)
         return 0;
     rpc_request_t req;
     if ((items[0].revents & ZMQ_POLLIN) && rpc_server_next(self->rpc, 0, &req) > 0) {

@@ -474,9 +474,10 @@ Test(notify, several_readers_each_get_their_own_new_entries_live)
 
 Test(notify, a_daily_digest_at_the_chosen_time_once_a_day)
 {
-    keyfile_t head, chair;
-    person_key("P00127", &head);  /* the one-stop section's head: default 07:30 */
-    person_key("P00121", &chair); /* the chairman: 09:00 */
+    keyfile_t head, chair, office;
+    person_key("P00127", &head);   /* the one-stop section's head: default 07:30 */
+    person_key("P00121", &chair);  /* the ward's chairman: 09:00 */
+    person_key("P00124", &office); /* the office's head: nothing due this week */
     harness_run_t r;
     int rc = harness_cli(&r, registry.endpoint, "--notify", notify.endpoint, "person", "digest",
                          "P00121", "--at", "09:00", "--json", NULL);
@@ -488,7 +489,8 @@ Test(notify, a_daily_digest_at_the_chosen_time_once_a_day)
     cr_assert_eq(rc, 1, "%s", r.err);
     harness_run_free(&r);
     /* 3/7 08:00: task 1 (due 1/7) is overdue; the section's head gets the
-     * digest, the chairman not yet. */
+     * digest, the chairman not yet; the office's head has nothing due
+     * within 7 days (task 2 is due 20/7): looked at, no digest. */
     clock_set("2024-07-03T08:00");
     wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = 'P00127'", 1);
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
@@ -496,19 +498,44 @@ Test(notify, a_daily_digest_at_the_chosen_time_once_a_day)
                      "kết quả: 1 nhiệm vụ quá hạn, 0 đến hạn hôm nay, 0 sắp đến hạn. Quá hạn: "
                      "“Tổ chức đối thoại%'"),
                  1);
+    wait_for("SELECT count(*) FROM notify.digest_setting WHERE person_id = 'P00124' AND "
+             "last_day = '2024-07-03'",
+             1);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
+                     "'P00124'"),
+                 0, "nothing to say");
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
                      "'P00121'"),
                  0, "09:00 has not come");
-    /* 09:30: the chairman's unit leads nothing open: looked at, no digest;
-     * the head's is not written twice. */
+    /* 09:30: the chairman heads the ward: its sections' tasks are his too;
+     * the section head's digest is not written twice. */
     clock_set("2024-07-03T09:30");
-    usleep(2500000);
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = 'P00121'", 1);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
+                     "'P00121' AND text LIKE 'Tóm tắt ngày 03/07/2024 – Phường Phú Lãm: 1 nhiệm "
+                     "vụ quá hạn, 0 đến hạn hôm nay, 0 sắp đến hạn. Quá hạn: “Tổ chức đối "
+                     "thoại%'"),
+                 1);
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = "
                      "'P00127'"),
                  1, "once a day");
-    cr_assert_eq(sql("SELECT count(*) FROM notify.digest_setting WHERE person_id = 'P00121' AND "
-                     "last_day = '2024-07-03'"),
-                 1, "looked at, nothing to say");
+    /* The same by hand: the ward alone leads nothing; with its subtree it
+     * has the section's overdue task. */
+    rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "due", "--unit",
+                     "HN.HADONG.PHULAM", "--json", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "Tổ chức đối thoại"), "%s", r.out);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "due", "--unit",
+                     "HN.HADONG.PHULAM", "--subtree", NULL);
+    cr_assert_eq(rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "Tổ chức đối thoại"), "%s", r.out);
+    cr_assert(strstr(r.out, "Rà soát thủ tục hành chính"), "%s", r.out);
+    harness_run_free(&r);
+    rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "due", "--subtree",
+                     NULL);
+    cr_assert_eq(rc, 2, "--subtree without --unit: %s", r.err);
+    harness_run_free(&r);
     /* The next day, again. */
     clock_set("2024-07-04T07:31");
     wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'digest' AND person_id = 'P00127'", 2);

@@ -285,6 +285,10 @@ int harness_service_restart(harness_service_t *s)
     for (int attempt = 0; attempt < 20; attempt++) {
         if (start_and_wait(s) == 0)
             return 0;
+        /* Serving but not answering the ping: not left behind to hold the
+         * ports against the next attempt. */
+        if (s->pid)
+            harness_service_stop(s, SIGKILL);
         sleep_ms(200); /* the old socket may still hold the port */
     }
     return -1;
