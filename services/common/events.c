@@ -218,6 +218,12 @@ static int decode_bytea(const char *text, uint8_t **out, size_t *len)
 int events_consume(db_t *db, const char *consumer, const char *producer, int batch,
                    events_handler_fn handler, void *arg)
 {
+    return events_consume_flushed(db, consumer, producer, batch, handler, NULL, arg);
+}
+
+int events_consume_flushed(db_t *db, const char *consumer, const char *producer, int batch,
+                           events_handler_fn handler, events_flush_fn flush, void *arg)
+{
     char sql[512], limit[16];
     db_status_t st;
     PGresult *res = NULL;
@@ -274,6 +280,8 @@ int events_consume(db_t *db, const char *consumer, const char *producer, int bat
     }
     PQclear(res);
     res = NULL;
+    if (applied > 0 && flush && flush(db, arg) < 0)
+        goto fail;
     if (applied > 0) {
         char last_text[32];
         snprintf(last_text, sizeof last_text, "%" PRId64, last);

@@ -10,7 +10,8 @@
  * A consumer keeps one cursor row per producer in its own schema
  * (<consumer>.event_cursor). events_consume locks the cursor row, reads the
  * events after it through the producer's documented view <producer>.events,
- * hands each to the handler and moves the cursor, all in one transaction: a
+ * hands each to the handler (then, if it has one, to the consumer's flush
+ * hook, once for the batch) and moves the cursor, all in one transaction: a
  * consumer killed at any point resumes after the last committed batch, so
  * every event is applied exactly once. Several consumer instances serialize on
  * the cursor row.
@@ -67,6 +68,19 @@ typedef int (*events_handler_fn)(db_t *db, const event_t *event, void *arg);
  * db_error(db) telling why (nothing was applied). */
 int events_consume(db_t *db, const char *consumer, const char *producer, int batch,
                    events_handler_fn handler, void *arg);
+
+/* Called once per batch of at least one event, after the handler has seen
+ * the batch's last event and before the cursor moves and COMMIT, inside the
+ * same transaction: for a consumer that gathers a batch's effects in the
+ * handler and writes them at once. Returns 0, or -1 to roll the whole batch
+ * back. */
+typedef int (*events_flush_fn)(db_t *db, void *arg);
+
+/* events_consume with a flush hook (NULL: none, as events_consume). When it
+ * returns -1 the batch was rolled back: whatever the handler gathered for
+ * the flush is the caller's to drop. */
+int events_consume_flushed(db_t *db, const char *consumer, const char *producer, int batch,
+                           events_handler_fn handler, events_flush_fn flush, void *arg);
 
 /* Subscribes to a producer's wake-ups; events_wait returns when one arrives
  * or after timeout_ms, whichever comes first (1 if woken, 0 on timeout). */

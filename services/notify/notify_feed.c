@@ -1,163 +1,70 @@
-/* notify_feed.c - appending to people's feeds (see the header) */
+/* notify_feed.c - appending to people's feeds (see the header)
+ *
+ * One statement for any number of entries: the entries go as arrays; those
+ * whose (person, dedupe) is in the feeds already, or earlier in the arrays,
+ * are left out; each person's count is added to notify.feed_head (a row
+ * lock held to COMMIT, taken in person order so that two writers lock in the
+ * same order); the person's entries take the numbers just below the new
+ * head, in array order. A concurrent writer of the same entry blocks on the
+ * head row, then fails on UNIQUE (person_id, dedupe) and rolls back: never
+ * two entries about the same subject, never a gap.
+ */
 #include "notify_feed.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-/* Marks entries already in the feeds, or earlier in the array. */
-static int mark_known(db_t *db, const notify_entry_t *e, size_t n, bool *skip)
-{
-    db_column_t cols[2] = {0};
-    int rc = -1;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < i && !skip[i]; j++)
-            skip[i] = strcmp(e[i].person_id, e[j].person_id) == 0 &&
-                      strcmp(e[i].dedupe, e[j].dedupe) == 0;
-        if (db_column_push(&cols[0], e[i].person_id) < 0 ||
-            db_column_push(&cols[1], e[i].dedupe) < 0)
-            goto done;
-    }
-    db_status_t st;
-    PGresult *res = db_exec_columns(db,
-                                    "SELECT x.i - 1 FROM unnest($1::text[], $2::text[]) WITH "
-                                    "ORDINALITY AS x(p, d, i) JOIN notify.entry e ON "
-                                    "e.person_id = x.p AND e.dedupe = x.d",
-                                    cols, 2, &st);
-    if (!res)
-        goto done;
-    for (int r = 0; r < PQntuples(res); r++) {
-        size_t i = (size_t)atol(PQgetvalue(res, r, 0));
-        if (i < n)
-            skip[i] = true;
-    }
-    PQclear(res);
-    rc = 0;
-done:
-    db_columns_free(cols, 2);
-    return rc;
-}
+#define NCOLUMNS 9
 
-/* Takes the next numbers for each person: seq[i] for every entry kept. */
-static int take_numbers(db_t *db, const notify_entry_t *e, size_t n, const bool *skip, int64_t *seq)
-{
-    db_column_t cols[2] = {0};
-    char(*counts)[24] = calloc(n + 1, sizeof *counts);
-    size_t *count = calloc(n + 1, sizeof *count);
-    const char **people = calloc(n + 1, sizeof *people);
-    size_t np = 0;
-    int rc = -1;
-    if (!counts || !count || !people)
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        if (skip[i])
-            continue;
-        size_t k = 0;
-        while (k < np && strcmp(people[k], e[i].person_id) != 0)
-            k++;
-        if (k == np)
-            people[np++] = e[i].person_id;
-        count[k]++;
-    }
-    for (size_t k = 0; k < np; k++) {
-        snprintf(counts[k], sizeof counts[k], "%zu", count[k]);
-        if (db_column_push(&cols[0], people[k]) < 0 || db_column_push(&cols[1], counts[k]) < 0)
-            goto done;
-    }
-    rc = 0;
-    if (np == 0)
-        goto done;
-    db_status_t st;
-    PGresult *res = db_exec_columns(
-        db,
-        "INSERT INTO notify.feed_head AS h (person_id, last_seq) SELECT p, c FROM "
-        "unnest($1::text[], $2::bigint[]) AS x(p, c) ON CONFLICT (person_id) DO UPDATE SET "
-        "last_seq = h.last_seq + EXCLUDED.last_seq RETURNING person_id, last_seq",
-        cols, 2, &st);
-    if (!res) {
-        rc = -1;
-        goto done;
-    }
-    /* next[k]: the first number of person k's new entries. */
-    int64_t *next = calloc(np, sizeof *next);
-    if (!next) {
-        PQclear(res);
-        rc = -1;
-        goto done;
-    }
-    for (int r = 0; r < PQntuples(res); r++)
-        for (size_t k = 0; k < np; k++)
-            if (strcmp(people[k], PQgetvalue(res, r, 0)) == 0)
-                next[k] = strtoll(PQgetvalue(res, r, 1), NULL, 10) - (int64_t)count[k] + 1;
-    PQclear(res);
-    for (size_t i = 0; i < n; i++) {
-        if (skip[i])
-            continue;
-        size_t k = 0;
-        while (strcmp(people[k], e[i].person_id) != 0)
-            k++;
-        seq[i] = next[k]++;
-    }
-    free(next);
-done:
-    free(counts);
-    free(count);
-    free(people);
-    db_columns_free(cols, 2);
-    return rc;
-}
+static const char append_sql[] =
+    "WITH given AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+    "$5::bigint[], $6::text[], $7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS "
+    "g(person_id, kind, dedupe, source, occurrence_id, level, task_id, unit_code, text, i)), "
+    /* The first of each (person, dedupe) that no feed has yet. */
+    "fresh AS (SELECT DISTINCT ON (person_id, dedupe) * FROM given g WHERE NOT EXISTS (SELECT 1 "
+    "FROM notify.entry e WHERE e.person_id = g.person_id AND e.dedupe = g.dedupe) ORDER BY "
+    "person_id, dedupe, i), "
+    "head AS (INSERT INTO notify.feed_head AS h (person_id, last_seq) SELECT person_id, "
+    "count(*) FROM fresh GROUP BY person_id ORDER BY person_id ON CONFLICT (person_id) DO "
+    "UPDATE SET last_seq = h.last_seq + EXCLUDED.last_seq RETURNING person_id, last_seq) "
+    "INSERT INTO notify.entry (person_id, seq, kind, dedupe, source, occurrence_id, level, "
+    "task_id, unit_code, text) SELECT f.person_id, h.last_seq - count(*) OVER (PARTITION BY "
+    "f.person_id) + row_number() OVER (PARTITION BY f.person_id ORDER BY f.i), f.kind, "
+    "f.dedupe, f.source, f.occurrence_id, f.level, f.task_id, f.unit_code, f.text FROM fresh f "
+    "JOIN head h ON h.person_id = f.person_id";
 
 long notify_feed_append(db_t *db, const notify_entry_t *e, size_t n)
 {
     if (n == 0)
         return 0;
-    bool *skip = calloc(n, sizeof *skip);
-    int64_t *seq = calloc(n, sizeof *seq);
-    char(*text)[3][24] = calloc(n, sizeof *text);
-    db_column_t cols[11] = {0};
-    long written = -1, kept = 0;
-    if (!skip || !seq || !text || mark_known(db, e, n, skip) < 0 ||
-        take_numbers(db, e, n, skip, seq) < 0)
+    char(*ids)[2][24] = calloc(n, sizeof *ids);
+    db_column_t cols[NCOLUMNS] = {0};
+    long written = -1;
+    if (!ids)
         goto done;
     for (size_t i = 0; i < n; i++) {
-        if (skip[i])
-            continue;
-        snprintf(text[i][0], 24, "%lld", (long long)seq[i]);
-        snprintf(text[i][1], 24, "%lld", (long long)e[i].occurrence_id);
-        snprintf(text[i][2], 24, "%lld", (long long)e[i].task_id);
-        const char *vals[11] = {e[i].person_id,
-                                text[i][0],
-                                e[i].kind,
-                                e[i].dedupe,
-                                e[i].source,
-                                e[i].occurrence_id ? text[i][1] : NULL,
-                                e[i].level,
-                                e[i].task_id ? text[i][2] : NULL,
-                                e[i].unit_code,
-                                e[i].text,
-                                NULL};
-        for (int c = 0; c < 10; c++)
+        snprintf(ids[i][0], sizeof ids[i][0], "%lld", (long long)e[i].occurrence_id);
+        snprintf(ids[i][1], sizeof ids[i][1], "%lld", (long long)e[i].task_id);
+        const char *vals[NCOLUMNS] = {e[i].person_id,
+                                      e[i].kind,
+                                      e[i].dedupe,
+                                      e[i].source,
+                                      e[i].occurrence_id ? ids[i][0] : NULL,
+                                      e[i].level,
+                                      e[i].task_id ? ids[i][1] : NULL,
+                                      e[i].unit_code,
+                                      e[i].text};
+        for (int c = 0; c < NCOLUMNS; c++)
             if (db_column_push(&cols[c], vals[c]) < 0)
                 goto done;
-        kept++;
     }
-    written = 0;
-    if (kept == 0)
-        goto done;
     db_status_t st;
-    PGresult *res = db_exec_columns(
-        db,
-        "INSERT INTO notify.entry (person_id, seq, kind, dedupe, source, occurrence_id, level, "
-        "task_id, unit_code, text) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], "
-        "$4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[], $10::text[])",
-        cols, 10, &st);
-    written = res ? kept : -1;
+    PGresult *res = db_exec_columns(db, append_sql, cols, NCOLUMNS, &st);
+    if (res)
+        written = atol(PQcmdTuples(res));
     PQclear(res);
 done:
-    free(skip);
-    free(seq);
-    free(text);
-    db_columns_free(cols, 11);
+    free(ids);
+    db_columns_free(cols, NCOLUMNS);
     return written;
 }

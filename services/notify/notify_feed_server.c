@@ -7,6 +7,7 @@
 #include "msg.h"
 #include "notify.pb-c.h"
 #include "rpc.h"
+#include "strmap.h"
 #include "zap.h"
 
 #include <errno.h>
@@ -421,14 +422,66 @@ void notify_feed_server_serve(notify_feed_server_t *self, const zmq_pollitem_t i
     }
 }
 
+/* Marks in behind[] the subscriptions holding credit whose feed has
+ * entries past the last one sent, asking every feed's head with one query
+ * (readers whose feed did not grow cost nothing more). Returns -1 when the
+ * query failed. */
+static int mark_behind(notify_feed_server_t *self, bool *behind)
+{
+    db_column_t people = {0};
+    strmap_t *heads = strmap_new();
+    PGresult *res = NULL;
+    int rc = -1;
+    for (size_t i = 0; i < self->nsubs; i++)
+        if (self->subs[i].credit > 0 && db_column_push(&people, self->subs[i].person) < 0)
+            goto done;
+    db_status_t st;
+    if (!heads || !(res = db_exec_columns(self->db,
+                                          "SELECT person_id, last_seq FROM notify.feed_head "
+                                          "WHERE person_id = ANY ($1::text[])",
+                                          &people, 1, &st)))
+        goto done;
+    for (int r = 0; r < PQntuples(res); r++)
+        if (strmap_put(heads, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1)) < 0)
+            goto done;
+    for (size_t i = 0; i < self->nsubs; i++) {
+        const char *head =
+            self->subs[i].credit > 0 ? strmap_get(heads, self->subs[i].person) : NULL;
+        behind[i] = head && strtoull(head, NULL, 10) > self->subs[i].last;
+    }
+    rc = 0;
+done:
+    strmap_destroy(&heads, NULL);
+    PQclear(res);
+    db_columns_free(&people, 1);
+    return rc;
+}
+
 void notify_feed_server_push(notify_feed_server_t *self)
 {
-    for (size_t i = 0; i < self->nsubs;) {
-        if (send_entries(self, &self->subs[i]))
-            i++;
-        else
-            drop_subscription(self, i); /* the reader went away */
+    size_t waiting = 0;
+    for (size_t i = 0; i < self->nsubs; i++)
+        waiting += self->subs[i].credit > 0;
+    if (waiting == 0)
+        return;
+    /* One reader: read its feed at once. More: only the feeds that grew. */
+    bool *behind = waiting > 1 ? calloc(self->nsubs, sizeof *behind) : NULL;
+    if (behind && mark_behind(self, behind) < 0) {
+        free(behind);
+        behind = NULL; /* read every feed, as with one reader */
     }
+    for (size_t i = 0; i < self->nsubs;) {
+        if (behind && !behind[i]) {
+            i++;
+        } else if (send_entries(self, &self->subs[i])) {
+            i++;
+        } else {
+            drop_subscription(self, i); /* the reader went away */
+            if (behind)
+                behind[i] = behind[self->nsubs]; /* the one moved into i */
+        }
+    }
+    free(behind);
 }
 
 const char *notify_feed_server_public_key(const notify_feed_server_t *self)

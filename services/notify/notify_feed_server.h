@@ -38,7 +38,9 @@ void notify_feed_server_poll_items(notify_feed_server_t *self, zmq_pollitem_t it
 /* Serves what the poll found ready. */
 void notify_feed_server_serve(notify_feed_server_t *self, const zmq_pollitem_t items[2]);
 
-/* Sends new entries to the clients still holding credit. */
+/* Sends new entries to the clients still holding credit. With more than
+ * one such client, the feeds' heads are asked first (one query), so a
+ * reader whose feed did not grow costs nothing more. */
 void notify_feed_server_push(notify_feed_server_t *self);
 
 /* The endpoint's public key (Z85), for key files. */

@@ -7,7 +7,8 @@
 #include "due_levels.h"
 #include "events.pb-c.h"
 #include "log.h"
-#include "notify_feed.h"
+#include "notify_batch.h"
+#include "notify_directory.h"
 #include "notify_text.h"
 
 #include <stdbool.h>
@@ -15,78 +16,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Who receives: how the units given are looked at. */
-typedef enum {
-    TO_PEOPLE,       /* everyone of the units */
-    TO_HEADS,        /* the units' heads */
-    TO_PARENT_HEADS, /* their parent units' heads */
-} audience_t;
+struct notify_ingest {
+    const char *producer;          /* borrowed */
+    notify_directory_t *directory; /* this batch's lookups */
+    notify_batch_t *batch;         /* this batch's entries */
+    long written;                  /* by the last flush */
+};
 
-/* Recipients of news about units[0..n): rows (person_id, unit_code), one
- * per person; followers of the units included. */
-static PGresult *recipients(db_t *db, char **units, size_t n, audience_t to)
+notify_ingest_t *notify_ingest_new(const char *producer)
 {
-    char *array = db_array_literal((const char *const *)units, n);
-    if (!array)
+    notify_ingest_t *self = calloc(1, sizeof *self);
+    if (!self || !(self->directory = notify_directory_new()) ||
+        !(self->batch = notify_batch_new())) {
+        notify_ingest_destroy(&self);
         return NULL;
-    const char *mode = to == TO_PEOPLE ? "people" : to == TO_HEADS ? "heads" : "parents";
-    const char *p[] = {array, mode};
-    db_status_t st;
-    PGresult *res = db_exec(
-        db,
-        "SELECT DISTINCT ON (person) person, unit FROM ("
-        "SELECT p.id AS person, p.unit_code AS unit, 1 AS rank FROM registry.people p WHERE "
-        "$2 = 'people' AND p.unit_code = ANY ($1::text[]) "
-        "UNION ALL SELECT u.head_id, u.code, 1 FROM registry.units u WHERE $2 = 'heads' AND "
-        "u.code = ANY ($1::text[]) AND u.head_id IS NOT NULL "
-        "UNION ALL SELECT pu.head_id, pu.code, 1 FROM registry.units u JOIN registry.units pu ON "
-        "pu.code = u.parent_code WHERE $2 = 'parents' AND u.code = ANY ($1::text[]) AND "
-        "pu.head_id IS NOT NULL "
-        "UNION ALL SELECT f.person_id, f.unit_code, 2 FROM notify.follow f WHERE f.unit_code = "
-        "ANY ($1::text[])) r ORDER BY person, rank, unit",
-        2, p, &st);
-    free(array);
-    return res;
+    }
+    self->producer = producer;
+    return self;
 }
 
-/* The name of a unit ("" if unknown), into out. */
-static const char *unit_name(db_t *db, const char *code, char *out, size_t len)
+void notify_ingest_destroy(notify_ingest_t **self_p)
 {
-    const char *p[] = {code};
-    db_status_t st;
-    PGresult *res = db_exec(db, "SELECT name FROM registry.units WHERE code = $1", 1, p, &st);
-    snprintf(out, len, "%s", res && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : code);
-    PQclear(res);
-    return out;
+    if (!self_p || !*self_p)
+        return;
+    notify_directory_destroy(&(*self_p)->directory);
+    notify_batch_destroy(&(*self_p)->batch);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* The name of a lead unit, for texts: NULL and *failed when the lookup
+ * failed, NULL when there is no lead. */
+static const char *lead_name(notify_ingest_t *in, db_t *db, char **lead, size_t n, bool *failed)
+{
+    if (n == 0)
+        return NULL;
+    const char *name = notify_directory_unit_name(in->directory, db, lead[0]);
+    *failed = !name;
+    return name;
 }
 
 /* One entry per recipient of news about `units`, all with the same text. */
-static int tell(db_t *db, notify_ingest_t *in, char **units, size_t n, audience_t to,
-                notify_entry_t tmpl)
+static int tell(db_t *db, notify_ingest_t *in, char **units, size_t n, notify_audience_t to,
+                const notify_entry_t *entry)
 {
     if (n == 0)
         return 0;
-    PGresult *res = recipients(db, units, n, to);
-    if (!res)
+    const notify_recipient_t *people;
+    long count = notify_directory_recipients(in->directory, db, units, n, to, &people);
+    if (count < 0)
         return -1;
-    int rows = PQntuples(res);
-    notify_entry_t *e = calloc((size_t)rows + 1, sizeof *e);
-    int rc = -1;
-    if (e) {
-        for (int r = 0; r < rows; r++) {
-            e[r] = tmpl;
-            e[r].person_id = PQgetvalue(res, r, 0);
-            e[r].unit_code = PQgetvalue(res, r, 1);
-        }
-        long written = notify_feed_append(db, e, (size_t)rows);
-        if (written >= 0) {
-            in->written += written;
-            rc = 0;
-        }
-    }
-    free(e);
-    PQclear(res);
-    return rc;
+    return notify_batch_add(in->batch, entry, people, (size_t)count);
 }
 
 static int on_transition(db_t *db, notify_ingest_t *in, const event_t *ev)
@@ -97,11 +77,11 @@ static int on_transition(db_t *db, notify_ingest_t *in, const event_t *ev)
         log_warn("undecodable event", "type=DueTransition seq=%lld", (long long)ev->seq);
         return 0; /* a bad event must not stop the stream */
     }
-    char name[256], text[2048], dedupe[96], source[48];
+    bool failed = false;
+    char text[2048], dedupe[96], source[48];
     notify_task_t task = {.title = t->title,
                           .plan_number = t->plan_number,
-                          .unit_name =
-                              t->n_lead ? unit_name(db, t->lead[0], name, sizeof name) : NULL,
+                          .unit_name = lead_name(in, db, t->lead, t->n_lead, &failed),
                           .due_date = t->due_date,
                           .workdays_overdue = t->has_workdays_overdue ? t->workdays_overdue : 0};
     if (t->threatens) {
@@ -109,11 +89,11 @@ static int on_transition(db_t *db, notify_ingest_t *in, const event_t *ev)
         task.threat_plan = t->threatens->plan_number;
         task.threat_due = t->threatens->due_date;
     }
-    int rc = 0;
-    if (notify_text_level(&task, t->level, text, sizeof text)) {
-        audience_t to = strcmp(t->level, "due_soon") == 0    ? TO_PEOPLE
-                        : strcmp(t->level, "escalated") == 0 ? TO_PARENT_HEADS
-                                                             : TO_HEADS;
+    int rc = failed ? -1 : 0;
+    if (!failed && notify_text_level(&task, t->level, text, sizeof text)) {
+        notify_audience_t to = strcmp(t->level, "due_soon") == 0    ? NOTIFY_TO_PEOPLE
+                               : strcmp(t->level, "escalated") == 0 ? NOTIFY_TO_PARENT_HEADS
+                                                                    : NOTIFY_TO_HEADS;
         snprintf(dedupe, sizeof dedupe, "occ:%lld:%s", (long long)t->occurrence_id, t->level);
         snprintf(source, sizeof source, "%s:%lld", in->producer, (long long)ev->seq);
         notify_entry_t tmpl = {.kind = t->level,
@@ -123,7 +103,7 @@ static int on_transition(db_t *db, notify_ingest_t *in, const event_t *ev)
                                .task_id = t->task_id,
                                .level = t->level,
                                .text = text};
-        rc = tell(db, in, t->lead, t->n_lead, to, tmpl);
+        rc = tell(db, in, t->lead, t->n_lead, to, &tmpl);
     }
     partrack__due_transition__free_unpacked(t, NULL);
     return rc;
@@ -135,11 +115,15 @@ static int on_recomputed(db_t *db, notify_ingest_t *in, const event_t *ev)
         partrack__due_recomputed__unpack(NULL, ev->payload_len, ev->payload);
     if (!m)
         return 0;
-    char name[256], text[2048], dedupe[96], source[48];
+    bool failed = false;
+    char text[2048], dedupe[96], source[48];
     notify_task_t task = {.title = m->title,
                           .plan_number = m->plan_number,
-                          .unit_name =
-                              m->n_lead ? unit_name(db, m->lead[0], name, sizeof name) : NULL};
+                          .unit_name = lead_name(in, db, m->lead, m->n_lead, &failed)};
+    if (failed) {
+        partrack__due_recomputed__free_unpacked(m, NULL);
+        return -1;
+    }
     notify_text_moved(&task, m->old_due_date, m->new_due_date, text, sizeof text);
     bool removed = m->has_removed && m->removed;
     snprintf(dedupe, sizeof dedupe, "occ:%lld:moved:%s", (long long)m->occurrence_id,
@@ -151,7 +135,7 @@ static int on_recomputed(db_t *db, notify_ingest_t *in, const event_t *ev)
                            .occurrence_id = m->occurrence_id,
                            .task_id = m->task_id,
                            .text = text};
-    int rc = tell(db, in, m->lead, m->n_lead, TO_HEADS, tmpl);
+    int rc = tell(db, in, m->lead, m->n_lead, NOTIFY_TO_HEADS, &tmpl);
     partrack__due_recomputed__free_unpacked(m, NULL);
     return rc;
 }
@@ -162,16 +146,20 @@ static int on_deemed(db_t *db, notify_ingest_t *in, const event_t *ev)
         partrack__consultation_deemed_agreed__unpack(NULL, ev->payload_len, ev->payload);
     if (!c)
         return 0;
-    char from[256], to[256], text[2048], dedupe[64], source[48];
-    notify_text_deemed(c->subject, unit_name(db, c->from_unit, from, sizeof from),
-                       unit_name(db, c->to_unit, to, sizeof to), c->effective_due, text,
-                       sizeof text);
+    const char *from = notify_directory_unit_name(in->directory, db, c->from_unit);
+    const char *to = from ? notify_directory_unit_name(in->directory, db, c->to_unit) : NULL;
+    if (!to) {
+        partrack__consultation_deemed_agreed__free_unpacked(c, NULL);
+        return -1;
+    }
+    char text[2048], dedupe[64], source[48];
+    notify_text_deemed(c->subject, from, to, c->effective_due, text, sizeof text);
     snprintf(dedupe, sizeof dedupe, "consult:%lld:deemed", (long long)c->id);
     snprintf(source, sizeof source, "%s:%lld", in->producer, (long long)ev->seq);
     char *units[] = {c->from_unit, c->to_unit};
     notify_entry_t tmpl = {
         .kind = "deemed_agreed", .dedupe = dedupe, .source = source, .text = text};
-    int rc = tell(db, in, units, 2, TO_HEADS, tmpl);
+    int rc = tell(db, in, units, 2, NOTIFY_TO_HEADS, &tmpl);
     partrack__consultation_deemed_agreed__free_unpacked(c, NULL);
     return rc;
 }
@@ -183,10 +171,15 @@ static int on_assigned(db_t *db, notify_ingest_t *in, const event_t *ev)
         return 0;
     int rc = 0;
     if (strcmp(a->status, "open") == 0 && a->n_lead > 0) {
-        char name[256], text[2048], dedupe[96], source[48];
+        bool failed = false;
+        char text[2048], dedupe[96], source[48];
         notify_task_t task = {.title = a->title,
                               .plan_number = a->plan_number,
-                              .unit_name = unit_name(db, a->lead[0], name, sizeof name)};
+                              .unit_name = lead_name(in, db, a->lead, a->n_lead, &failed)};
+        if (failed) {
+            partrack__task_assigned__free_unpacked(a, NULL);
+            return -1;
+        }
         notify_text_assigned(&task, a->deadline_text, text, sizeof text);
         /* A merge hands the task to another unit: its head hears it too. */
         snprintf(dedupe, sizeof dedupe, "task:%lld:assigned:%s", (long long)a->task_id, a->lead[0]);
@@ -196,7 +189,7 @@ static int on_assigned(db_t *db, notify_ingest_t *in, const event_t *ev)
                                .source = source,
                                .task_id = a->task_id,
                                .text = text};
-        rc = tell(db, in, a->lead, a->n_lead, TO_HEADS, tmpl);
+        rc = tell(db, in, a->lead, a->n_lead, NOTIFY_TO_HEADS, &tmpl);
     }
     partrack__task_assigned__free_unpacked(a, NULL);
     return rc;
@@ -209,12 +202,12 @@ static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
     Partrack__TaskUpdated *u = partrack__task_updated__unpack(NULL, ev->payload_len, ev->payload);
     if (!u)
         return 0;
-    int rc = 0;
-    char name[256], text[2048], dedupe[96], source[48];
+    bool failed = false;
+    char text[2048], dedupe[96], source[48];
     notify_task_t task = {.title = u->title,
                           .plan_number = u->plan_number,
-                          .unit_name =
-                              u->n_lead ? unit_name(db, u->lead[0], name, sizeof name) : NULL};
+                          .unit_name = lead_name(in, db, u->lead, u->n_lead, &failed)};
+    int rc = failed ? -1 : 0;
     bool done = strcmp(u->status, "done") == 0;
     /* The day it happened, in Vietnam: the completion time for done. */
     int64_t instant;
@@ -222,7 +215,7 @@ static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
     if (due_parse_instant(done && u->completed_at ? u->completed_at : u->recorded_at, &instant) ==
         0)
         date_format_iso(due_local_date(instant), on);
-    if (strcmp(u->status, u->previous_status) != 0 &&
+    if (!failed && strcmp(u->status, u->previous_status) != 0 &&
         notify_text_status(&task, u->status, *on ? on : NULL, u->actor, text, sizeof text)) {
         snprintf(dedupe, sizeof dedupe, "task:%lld:update:%lld", (long long)u->task_id,
                  (long long)u->update_id);
@@ -234,7 +227,7 @@ static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
                                .source = source,
                                .task_id = u->task_id,
                                .text = text};
-        rc = tell(db, in, u->lead, u->n_lead, TO_HEADS, tmpl);
+        rc = tell(db, in, u->lead, u->n_lead, NOTIFY_TO_HEADS, &tmpl);
     }
     partrack__task_updated__free_unpacked(u, NULL);
     return rc;
@@ -254,4 +247,28 @@ int notify_ingest_event(db_t *db, const event_t *event, void *arg)
     if (strcmp(event->type, "TaskUpdated") == 0)
         return on_updated(db, in, event);
     return 0; /* not news for anyone's feed */
+}
+
+int notify_ingest_flush(db_t *db, void *arg)
+{
+    notify_ingest_t *in = arg;
+    in->written = notify_batch_write(in->batch, db);
+    notify_directory_forget(in->directory);
+    if (in->written < 0) {
+        in->written = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void notify_ingest_discard(notify_ingest_t *self)
+{
+    notify_batch_clear(self->batch);
+    notify_directory_forget(self->directory);
+    self->written = 0;
+}
+
+long notify_ingest_written(const notify_ingest_t *self)
+{
+    return self->written;
 }

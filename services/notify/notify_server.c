@@ -16,6 +16,15 @@
 #include <string.h>
 #include <zmq.h>
 
+/* A producer whose events notify consumes. */
+typedef struct {
+    const char *name; /* its schema: "registry", "deadline" */
+    events_sub_t *sub;
+    notify_ingest_t *in;
+    int64_t next_look_ms; /* when its log is looked at, woken or not */
+    bool behind;          /* its last batch was full: more may be waiting */
+} producer_t;
+
 struct notify_server {
     void *ctx;
     int64_t next_digest_ms; /* when due digests are looked for next */
@@ -24,8 +33,7 @@ struct notify_server {
     rpc_server_t *rpc;
     notify_feed_server_t *feed;
     notify_admin_t admin;
-    events_sub_t *registry_sub, *deadline_sub;
-    bool behind; /* a batch of the last step was full: more may be waiting */
+    producer_t registry, deadline;
 };
 
 notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_t *config,
@@ -41,13 +49,21 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
     self->config = *config;
     if (!(self->rpc =
               rpc_server_new(zmq_ctx, config->endpoint, config->max_msg_bytes, errbuf, errlen)) ||
-        !(self->registry_sub =
+        !(self->registry.sub =
               events_sub_new(zmq_ctx, config->registry_events, "registry", errbuf, errlen)) ||
-        !(self->deadline_sub =
+        !(self->deadline.sub =
               events_sub_new(zmq_ctx, config->deadline_events, "deadline", errbuf, errlen)) ||
         !(self->feed =
               notify_feed_server_new(zmq_ctx, db, config->feed_endpoint, config->deadline_endpoint,
                                      config->max_msg_bytes, errbuf, errlen))) {
+        notify_server_destroy(&self);
+        return NULL;
+    }
+    self->registry.name = "registry";
+    self->deadline.name = "deadline";
+    if (!(self->registry.in = notify_ingest_new(self->registry.name)) ||
+        !(self->deadline.in = notify_ingest_new(self->deadline.name))) {
+        snprintf(errbuf, errlen, "out of memory");
         notify_server_destroy(&self);
         return NULL;
     }
@@ -62,28 +78,51 @@ void notify_server_destroy(notify_server_t **self_p)
         return;
     rpc_server_destroy(&(*self_p)->rpc);
     notify_feed_server_destroy(&(*self_p)->feed);
-    events_sub_destroy(&(*self_p)->registry_sub);
-    events_sub_destroy(&(*self_p)->deadline_sub);
+    events_sub_destroy(&(*self_p)->registry.sub);
+    events_sub_destroy(&(*self_p)->deadline.sub);
+    notify_ingest_destroy(&(*self_p)->registry.in);
+    notify_ingest_destroy(&(*self_p)->deadline.in);
     free(*self_p);
     *self_p = NULL;
 }
 
 /* One batch of a producer's waiting events (so requests and readers are
- * served between batches); *written counts the entries, *more is set when
- * the batch was full. */
-static int catch_up(notify_server_t *self, const char *producer, long *written, bool *more)
+ * served between batches). Readers get the batch's entries as soon as it is
+ * committed. A full batch leaves the producer behind: more may be waiting. */
+static int catch_up(notify_server_t *self, producer_t *p)
 {
-    notify_ingest_t in = {.producer = producer};
-    int applied =
-        events_consume(self->db, "notify", producer, self->config.batch, notify_ingest_event, &in);
-    *more = *more || applied == self->config.batch;
+    int applied = events_consume_flushed(self->db, "notify", p->name, self->config.batch,
+                                         notify_ingest_event, notify_ingest_flush, p->in);
+    p->behind = applied == self->config.batch;
     if (applied < 0) {
-        log_warn("events not applied", "producer=%s reason=\"%s\"", producer, db_error(self->db));
+        notify_ingest_discard(p->in);
+        log_warn("events not applied", "producer=%s reason=\"%s\"", p->name, db_error(self->db));
         return -1;
     }
-    if (in.written > 0)
-        log_info("feed entries", "producer=%s count=%ld", producer, in.written);
-    *written += in.written;
+    long written = applied > 0 ? notify_ingest_written(p->in) : 0;
+    if (written > 0) {
+        notify_feed_server_push(self->feed);
+        log_info("feed entries", "producer=%s count=%ld", p->name, written);
+    }
+    return 0;
+}
+
+/* Reads a batch of a producer that woke us, that is behind, or whose log
+ * was last looked at a poll interval ago (a wake-up may be lost); after a
+ * failure, at the next step. A producer that did not wake us and is not
+ * behind has nothing new: a batch that finds nothing is a transaction (a
+ * cursor row locked, a WAL flush at COMMIT) for nothing. */
+static int look_at(notify_server_t *self, producer_t *p, int poll_ms)
+{
+    bool woken = events_wait(p->sub, 0) == 1;
+    int64_t now = msg_now_ms();
+    if (!woken && !p->behind && now < p->next_look_ms)
+        return 0;
+    if (catch_up(self, p) < 0) {
+        p->next_look_ms = 0;
+        return -1;
+    }
+    p->next_look_ms = now + poll_ms;
     return 0;
 }
 
@@ -109,10 +148,11 @@ static void handle(notify_server_t *self, rpc_request_t *req)
 int notify_server_step(notify_server_t *self, int wait_ms)
 {
     zmq_pollitem_t items[5] = {{rpc_server_socket(self->rpc), 0, ZMQ_POLLIN, 0},
-                               {events_sub_socket(self->deadline_sub), 0, ZMQ_POLLIN, 0},
-                               {events_sub_socket(self->registry_sub), 0, ZMQ_POLLIN, 0}};
+                               {events_sub_socket(self->deadline.sub), 0, ZMQ_POLLIN, 0},
+                               {events_sub_socket(self->registry.sub), 0, ZMQ_POLLIN, 0}};
     notify_feed_server_poll_items(self->feed, &items[3]);
-    if (zmq_poll(items, 5, self->behind ? 0 : wait_ms) < 0)
+    bool behind = self->deadline.behind || self->registry.behind;
+    if (zmq_poll(items, 5, behind ? 0 : wait_ms) < 0)
         return 0;
     rpc_request_t req;
     if ((items[0].revents & ZMQ_POLLIN) && rpc_server_next(self->rpc, 0, &req) > 0) {
@@ -120,22 +160,14 @@ int notify_server_step(notify_server_t *self, int wait_ms)
         rpc_request_done(&req);
     }
     notify_feed_server_serve(self->feed, &items[3]);
-    events_wait(self->deadline_sub, 0);
-    events_wait(self->registry_sub, 0);
-    long written = 0;
-    bool more = false;
-    int rc = catch_up(self, "deadline", &written, &more);
-    if (catch_up(self, "registry", &written, &more) < 0)
+    int rc = look_at(self, &self->deadline, wait_ms);
+    if (look_at(self, &self->registry, wait_ms) < 0)
         rc = -1;
-    self->behind = more;
     int64_t now = msg_now_ms();
     if (now >= self->next_digest_ms) {
         self->next_digest_ms = now + self->config.digest_check_ms;
-        long digests = notify_digest_run(self->db, self->ctx, self->config.deadline_endpoint);
-        if (digests > 0)
-            written += digests;
+        if (notify_digest_run(self->db, self->ctx, self->config.deadline_endpoint) > 0)
+            notify_feed_server_push(self->feed);
     }
-    if (written > 0)
-        notify_feed_server_push(self->feed);
     return rc;
 }

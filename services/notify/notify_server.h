@@ -5,8 +5,10 @@
  * (notify_feed_server.h), and the producers' PUB wake-ups. It turns the
  * deadline service's and the registry's events into feed entries
  * (notify_ingest.h), each producer with its own cursor, a batch per
- * transaction, then sends new entries to the readers holding credit. It
- * looks at the event logs at least every poll interval, woken or not.
+ * transaction and per step, and sends each batch's entries to the readers
+ * holding credit as soon as it is committed. It looks at a producer's log
+ * when that producer wakes it, while it is behind, and at least every poll
+ * interval, woken or not.
  */
 #ifndef PARTRACK_NOTIFY_SERVER_H
 #define PARTRACK_NOTIFY_SERVER_H
@@ -32,11 +34,13 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
                                    char *errbuf, size_t errlen);
 void notify_server_destroy(notify_server_t **self_p);
 
-/* Waits up to wait_ms for a request, a reader or a wake-up, serves what
- * came, then applies a batch of each producer's waiting events and pushes
- * new entries. Behind a producer, a step does not wait, so requests and
- * readers are served between batches. Returns 0, or -1 when the database
- * failed (it is retried on the next step). */
+/* Waits up to wait_ms (the poll interval) for a request, a reader or a
+ * wake-up, serves what came, then applies a batch of waiting events of each
+ * producer that woke it, is behind, or was last looked at wait_ms ago,
+ * pushing each batch's entries once it is committed. Behind a producer, a
+ * step does not wait, so requests and readers are served between batches.
+ * Returns 0, or -1 when the database failed (it is retried on the next
+ * step). */
 int notify_server_step(notify_server_t *self, int wait_ms);
 
 #endif

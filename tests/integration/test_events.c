@@ -441,3 +441,72 @@ Test(events, two_consumers_on_one_cursor_apply_each_event_once)
     cr_expect_eq(ta + tb, EVENTS_TOTAL, "the consumers applied %lld + %lld events", ta, tb);
     cr_expect(ta > 0 && tb > 0, "one consumer did all the work (%lld, %lld)", ta, tb);
 }
+
+/* ---- the flush hook ---- */
+
+typedef struct {
+    int seen;    /* events handed to the handler since the last flush */
+    int flushes; /* flush calls */
+    bool fail;   /* the flush writes its row, then fails */
+} flush_probe_t;
+
+static int count_event(db_t *db, const event_t *event, void *arg)
+{
+    (void)db;
+    (void)event;
+    ((flush_probe_t *)arg)->seen++;
+    return 0;
+}
+
+/* Writes how many events the batch had, in the batch's transaction. */
+static int write_count(db_t *db, void *arg)
+{
+    flush_probe_t *p = arg;
+    char n[16];
+    snprintf(n, sizeof n, "%d", p->seen);
+    const char *params[] = {n};
+    db_status_t st;
+    PGresult *res =
+        db_exec(db, "INSERT INTO flushtest.flushed (events) VALUES ($1::int)", 1, params, &st);
+    cr_assert_not_null(res, "%s", db_error(db));
+    PQclear(res);
+    p->flushes++;
+    p->seen = 0;
+    return p->fail ? -1 : 0;
+}
+
+Test(events, a_flush_hook_runs_once_a_batch_inside_its_transaction)
+{
+    cr_assert_eq(db_run(t.producer,
+                        "CREATE SCHEMA flushtest; CREATE TABLE flushtest.event_cursor (producer "
+                        "text PRIMARY KEY, last_seq bigint NOT NULL, updated_at timestamptz NOT "
+                        "NULL DEFAULT now()); CREATE TABLE flushtest.flushed (events int)"),
+                 DB_OK, "%s", db_error(t.producer));
+    produce_tx(7);
+    flush_probe_t p = {0};
+    /* A batch of 5 of the 7: one flush, after its 5 events. */
+    cr_assert_eq(events_consume_flushed(t.producer, "flushtest", "registry", 5, count_event,
+                                        write_count, &p),
+                 5, "%s", db_error(t.producer));
+    cr_expect_eq(p.flushes, 1);
+    cr_expect_eq(sql_num("SELECT count(*) FROM flushtest.flushed WHERE events = 5"), 1);
+    /* A failing flush rolls its batch back: its row, and the cursor. */
+    p.fail = true;
+    cr_assert_eq(events_consume_flushed(t.producer, "flushtest", "registry", 5, count_event,
+                                        write_count, &p),
+                 -1);
+    cr_expect_eq(p.flushes, 2);
+    cr_expect_eq(sql_num("SELECT count(*) FROM flushtest.flushed"), 1);
+    cr_expect_eq(sql_num("SELECT last_seq FROM flushtest.event_cursor"), 5);
+    /* Offered again; then nothing left, and no flush for an empty batch. */
+    p.fail = false;
+    cr_assert_eq(events_consume_flushed(t.producer, "flushtest", "registry", 5, count_event,
+                                        write_count, &p),
+                 2, "%s", db_error(t.producer));
+    cr_assert_eq(events_consume_flushed(t.producer, "flushtest", "registry", 5, count_event,
+                                        write_count, &p),
+                 0, "%s", db_error(t.producer));
+    cr_expect_eq(p.flushes, 3);
+    cr_expect_eq(sql_num("SELECT count(*) FROM flushtest.flushed WHERE events = 2"), 1);
+    cr_expect_eq(sql_num("SELECT last_seq FROM flushtest.event_cursor"), 7);
+}

@@ -6,8 +6,12 @@
  * moves past a due date: the section's people hear it is due soon, its head
  * that it is due and overdue, the ward's chairman when it is escalated, a
  * follower everything; texts in Vietnamese with dd/mm/yyyy; every feed
- * numbered 1..n with no gap; nothing told twice, also across a SIGKILL.
+ * numbered 1..n with no gap, in event order, also within one batch of many
+ * events; nothing told twice, also across a SIGKILL.
  */
+#include "db.h"
+#include "events.h"
+#include "events.pb-c.h"
 #include "harness.h"
 #include "keyfile.h"
 #include "notify.pb-c.h"
@@ -166,16 +170,23 @@ Test(notify, a_sigkill_loses_and_repeats_nothing)
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry"), before);
 }
 
-/* `partrack task update` on task `ordinal` of the plan with args. */
-static void task_update(const char *ordinal, const char *a, const char *b, const char *c,
-                        const char *d)
+/* The id of task `ordinal` of plan 104/KH-UBND. */
+static long task_id(const char *ordinal)
 {
-    char query[256], id[24];
+    char query[256];
     snprintf(query, sizeof query,
              "SELECT t.id FROM registry.task t JOIN registry.plan p ON p.id = t.plan_id WHERE "
              "p.number = '104/KH-UBND' AND t.ordinal = '%s'",
              ordinal);
-    snprintf(id, sizeof id, "%ld", sql(query));
+    return sql(query);
+}
+
+/* `partrack task update` on task `ordinal` of the plan with args. */
+static void task_update(const char *ordinal, const char *a, const char *b, const char *c,
+                        const char *d)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%ld", task_id(ordinal));
     harness_run_t r;
     int rc = harness_cli(&r, registry.endpoint, "task", "update", id, a, b, c, d, NULL);
     cr_assert_eq(rc, 0, "task update %s: %s", id, r.err);
@@ -228,6 +239,92 @@ Test(notify, a_task_imported_late_is_escalated_at_once)
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'escalated' AND text LIKE "
                      "'%của Bộ phận Tư pháp - Hộ tịch đã quá hạn%'"),
                  1);
+}
+
+/* Appends a TaskUpdated as the registry writes it, in the producer's open
+ * transaction; returns its sequence number. */
+static int64_t append_update(db_t *producer, long task, const char *lead, int64_t update_id,
+                             bool done)
+{
+    Partrack__TaskUpdated u = PARTRACK__TASK_UPDATED__INIT;
+    char *leads[] = {(char *)lead};
+    u.task_id = task;
+    u.update_id = update_id;
+    u.actor = "test";
+    u.recorded_at = "2024-06-03T09:00:00+07:00";
+    u.status = done ? "done" : "open";
+    u.previous_status = done ? "open" : "done";
+    u.title = "Nhiệm vụ thử";
+    u.plan_number = "104/KH-UBND";
+    u.n_lead = 1;
+    u.lead = leads;
+    uint8_t buf[1024];
+    cr_assert_leq(partrack__task_updated__get_packed_size(&u), sizeof buf);
+    size_t len = partrack__task_updated__pack(&u, buf);
+    int64_t seq = 0;
+    cr_assert_eq(events_append(producer, "registry", "TaskUpdated", lead, buf, len, &seq), 0, "%s",
+                 db_error(producer));
+    return seq;
+}
+
+Test(notify, a_batch_of_many_events_numbers_each_feed_in_event_order_and_tells_a_subject_once)
+{
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'assigned'", 3);
+    harness_service_stop(&notify, SIGTERM);
+    /* 300 updates in one registry transaction, so that notify meets them in
+     * one batch: tasks 1 (the one-stop section: its head P00127 and its
+     * follower P00124) and 2 (the office: its head P00124) in turn, each
+     * done, then open again, and so on; then the 11th update again (the
+     * same update: the same subject). */
+    long t1 = task_id("1"), t2 = task_id("2");
+    db_t *producer = db_new(harness_db_url(db), "test-notify-producer");
+    cr_assert_not_null(producer);
+    cr_assert_eq(db_ensure(producer, 5000), DB_OK, "%s", db_error(producer));
+    cr_assert_eq(db_begin(producer), DB_OK, "%s", db_error(producer));
+    int64_t first_of_repeated = 0;
+    for (int i = 0; i < 300; i++) {
+        bool one = i % 2 == 0;
+        int64_t seq = append_update(producer, one ? t1 : t2,
+                                    one ? "HN.HADONG.PHULAM.MC" : "HN.HADONG.PHULAM.VP", 900000 + i,
+                                    (i / 2) % 2 == 0);
+        if (i == 10)
+            first_of_repeated = seq;
+    }
+    append_update(producer, t1, "HN.HADONG.PHULAM.MC", 900000 + 10, false);
+    cr_assert_eq(db_commit(producer), DB_OK, "%s", db_error(producer));
+    db_destroy(&producer);
+    cr_assert_eq(harness_service_restart(&notify), 0);
+
+    const char *news = "SELECT count(*) FROM notify.entry WHERE kind IN ('task_done', "
+                       "'task_reopened')";
+    wait_for(news, 150 + 300);
+    cr_assert_eq(sql("SELECT count(DISTINCT created_at) FROM notify.entry WHERE kind IN "
+                     "('task_done', 'task_reopened')"),
+                 1, "written in one transaction");
+    cr_assert_eq(entries("P00127", "task_done") + entries("P00127", "task_reopened"), 150);
+    cr_assert_eq(entries("P00124", "task_done") + entries("P00124", "task_reopened"), 300);
+    /* The repeated update: one entry each, from its first event. */
+    char query[256];
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM notify.entry WHERE dedupe = 'task:%ld:update:900010' AND "
+             "source = 'registry:%lld'",
+             t1, (long long)first_of_repeated);
+    cr_assert_eq(sql(query), 2);
+    snprintf(query, sizeof query,
+             "SELECT count(*) FROM notify.entry WHERE dedupe = 'task:%ld:update:900010'", t1);
+    cr_assert_eq(sql(query), 2, "the repeat made no entry");
+    /* Every feed: 1..n with no gap, numbered in event order. */
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT person_id FROM notify.entry GROUP BY "
+                     "person_id HAVING max(seq) <> count(*) OR min(seq) <> 1) g"),
+                 0);
+    cr_assert_eq(sql("SELECT count(*) FROM notify.feed_head h WHERE last_seq <> (SELECT "
+                     "count(*) FROM notify.entry e WHERE e.person_id = h.person_id)"),
+                 0);
+    cr_assert_eq(sql("SELECT count(*) FROM (SELECT split_part(source, ':', 2)::bigint AS event, "
+                     "lag(split_part(source, ':', 2)::bigint) OVER (PARTITION BY person_id ORDER "
+                     "BY seq) AS before FROM notify.entry WHERE source LIKE 'registry:%') o WHERE "
+                     "before >= event"),
+                 0, "a person's entries in the order of their events");
 }
 
 /* A key for a person, registered as `partrack person key` would. */
@@ -338,6 +435,41 @@ Test(notify, a_person_reads_their_feed_with_credit_and_acknowledges)
     harness_send_envelope(s, PARTRACK__MESSAGE_TYPE__MSG_FEED_REQUEST, &r.base, "old", 0);
     cr_assert_null(harness_recv_envelope(s, 1500));
     zmq_close(s);
+}
+
+Test(notify, several_readers_each_get_their_own_new_entries_live)
+{
+    wait_for("SELECT count(*) FROM notify.entry WHERE kind = 'assigned'", 3);
+    /* The one-stop section's head, the office's head (who follows the
+     * section), and one of the section's people (no entry yet). */
+    keyfile_t head, follower, member;
+    person_key("P00127", &head);
+    person_key("P00124", &follower);
+    person_key("P00128", &member);
+    void *a = feed_reader(&head), *b = feed_reader(&follower), *c = feed_reader(&member);
+    char kind[32];
+    ask(a, 0, 100);
+    ask(b, 0, 100);
+    ask(c, 0, 100);
+    cr_assert_eq(next_entry(a, 5000, kind), 1);
+    cr_assert_eq(next_entry(b, 5000, kind), 1);
+    cr_assert_eq(next_entry(b, 5000, kind), 2);
+    cr_assert_eq(next_entry(c, 300, kind), 0, "nothing for P00128 yet");
+    /* Task 1 is due soon: the section's people, and its follower (at
+     * 06:00, before anyone's daily digest). */
+    clock_set("2024-06-25T06:00");
+    cr_assert_eq(next_entry(a, 5000, kind), 2);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(b, 5000, kind), 3);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(c, 5000, kind), 1);
+    cr_assert_str_eq(kind, "due_soon");
+    cr_assert_eq(next_entry(a, 300, kind), 0);
+    cr_assert_eq(next_entry(b, 300, kind), 0);
+    cr_assert_eq(next_entry(c, 300, kind), 0);
+    zmq_close(a);
+    zmq_close(b);
+    zmq_close(c);
 }
 
 Test(notify, a_daily_digest_at_the_chosen_time_once_a_day)
