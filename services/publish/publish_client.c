@@ -532,9 +532,9 @@ static int pump(publish_client_t *c, int timeout_ms)
     if (n == 0) {
         struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
         nanosleep(&ts, NULL);
-    } else if (zmq_poll(items, n, (long)wait) < 0) {
+    } else if (wait > 0 && zmq_poll(items, n, (long)wait) < 0) {
         return -1;
-    }
+    } /* not waiting: the reads below look without blocking, no poll needed */
     /* The monitor first: a refused key closes the sockets. */
     if (c->cd.monitor)
         read_monitor(c);
