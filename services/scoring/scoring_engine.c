@@ -267,7 +267,7 @@ static int store_score(scoring_engine_t *self, long long scheme_id, const scorin
                        int year, const score_input_t *in, const score_result_t *r)
 {
     json_t *json = score_result_to_json(in, r);
-    char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    char *text = json ? json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
     json_decref(json);
     if (!text)
         return -1;

@@ -17,9 +17,12 @@ static json_t *member_object(json_t *doc, const char *name)
     return json_is_object(o) ? o : NULL;
 }
 
-/* A fact's value as audit text ("" when absent). */
+/* A fact's value as audit text ("" when absent); appraised points with
+ * evidence are their points (the evidence has its own column). */
 static void text_of(const json_t *v, char *out, size_t len)
 {
+    if (json_is_object(v) && json_is_number(json_object_get(v, "points")))
+        v = json_object_get(v, "points");
     if (!v) {
         snprintf(out, len, "%s", "");
     } else if (json_is_number(v)) {

@@ -6,6 +6,7 @@
 #include "score_rank.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,10 @@ static Partrack__UnitScore *unit_score(PGresult *res, int row, const score_rank_
     u->stage = dup(PQgetvalue(res, row, C_STAGE));
     u->result_json = dup(PQgetvalue(res, row, C_RESULT));
     u->computed_at = dup(PQgetvalue(res, row, C_COMPUTED));
-    u->rank = (uint32_t)(rank->rank > 0 ? rank->rank : 0);
-    u->of = (uint32_t)(rank->rank > 0 ? rank->of : 0);
+    /* A unit alone in its peer group is not ranked. */
+    bool ranked = rank->rank > 0 && rank->of > 1;
+    u->rank = (uint32_t)(ranked ? rank->rank : 0);
+    u->of = (uint32_t)(ranked ? rank->of : 0);
     return u;
 }
 
