@@ -21,6 +21,7 @@ typedef struct {
     const char *registry; /* endpoint */
     const char *deadline; /* endpoint of the deadline service */
     const char *notify;   /* endpoint of the notify service (requests, not feeds) */
+    const char *scoring;  /* endpoint of the scoring service */
     int timeout_ms;
     void *zmq;
 } cli_t;

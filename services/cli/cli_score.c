@@ -12,6 +12,8 @@
  */
 #include "cli_score.h"
 
+#include "cli_score_service.h"
+
 #include "scheme_file.h"
 #include "score_compute.h"
 #include "score_data.h"
@@ -27,6 +29,8 @@
 static const char score_usage[] =
     "usage: partrack score compute --scheme FILE --data FILE [--unit CODE] [--peers parent|level]\n"
     "                              [--explain] [--json]\n"
+    "       partrack score scheme|facts|set|stage|show|rank|explain ...   (the scoring service;\n"
+    "                              `partrack score show --help`)\n"
     "\n"
     "Computes the PAR Index of every unit in the data file under the scheme, for the\n"
     "scheme's year, without any service: points at every criterion, index %, grade\n"
@@ -416,16 +420,17 @@ out:
 
 int cli_score(cli_t *cli, int argc, char **argv)
 {
-    (void)cli;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(score_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (strcmp(argv[1], "compute") == 0)
         return verb_compute(argc - 1, argv + 1);
+    if (cli_score_service_verb(argv[1]))
+        return cli_run_online(cli, cli_score_service, argc - 1, argv + 1);
     fprintf(stderr,
-            "partrack: unknown score verb %s (score compute works offline; show, rank and "
-            "explain will ask the scoring service)\n\n%s",
+            "partrack: unknown score verb %s (compute works offline; scheme, facts, set, stage, "
+            "show, rank and explain ask the scoring service)\n\n%s",
             argv[1], score_usage);
     return CLI_USAGE;
 }

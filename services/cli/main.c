@@ -5,7 +5,8 @@
  * --registry or PARTRACK_REGISTRY_ENDPOINT (the registry), --deadline or
  * PARTRACK_DEADLINE_ENDPOINT (the deadline service: due, status, clock) and
  * --notify or PARTRACK_NOTIFY_ENDPOINT (the notify service: person key,
- * follow). `feed` reads a person's feed on the endpoint its key file names.
+ * follow), --scoring or PARTRACK_SCORING_ENDPOINT (the scoring service:
+ * score verbs but compute). `feed` reads a person's feed on the endpoint its key file names.
  */
 #include "cli_calendar.h"
 #include "cli_common.h"
@@ -29,7 +30,7 @@
 
 static const char usage[] =
     "usage: partrack [--registry ENDPOINT] [--deadline ENDPOINT] [--notify ENDPOINT]\n"
-    "                [--timeout SECONDS] COMMAND ...\n"
+    "                [--scoring ENDPOINT] [--timeout SECONDS] COMMAND ...\n"
     "\n"
     "partrack tracks a city's administrative-reform (CCHC) plans, their tasks and\n"
     "deadlines, and the units that carry them out.\n"
@@ -42,7 +43,8 @@ static const char usage[] =
     "  calendar  the working-day calendar: holidays, is-workday, add-workdays, lunar\n"
     "  plan      plans and their task tables: parse (offline), import, show\n"
     "  target    plans' targets (chỉ tiêu): parse (offline), import, list, cascade\n"
-    "  score     PAR Index scores: compute from a scheme and a data file (offline)\n"
+    "  score     PAR Index scores: compute (offline); scheme, facts, set, stage, show, rank,\n"
+    "            explain (the scoring service)\n"
     "  due       tasks' due dates: open occurrences by level, ack an alert\n"
     "  consult   consultations (lấy ý kiến): request, answer, show\n"
     "  status    done on time, late, open, overdue, waiting: by unit, by area\n"
@@ -60,6 +62,8 @@ static const char usage[] =
     "                       (default $PARTRACK_DEADLINE_ENDPOINT or tcp://127.0.0.1:5552)\n"
     "  --notify ENDPOINT    notify service address, for person and follow\n"
     "                       (default $PARTRACK_NOTIFY_ENDPOINT or tcp://127.0.0.1:5554)\n"
+    "  --scoring ENDPOINT   scoring service address, for score (but compute)\n"
+    "                       (default $PARTRACK_SCORING_ENDPOINT or tcp://127.0.0.1:5555)\n"
     "  --timeout SECONDS    how long to keep trying a service (default 30)\n"
     "  --version            print the version\n"
     "\n"
@@ -78,6 +82,9 @@ int main(int argc, char **argv)
     cli.notify = getenv("PARTRACK_NOTIFY_ENDPOINT");
     if (!cli.notify || !*cli.notify)
         cli.notify = "tcp://127.0.0.1:5554";
+    cli.scoring = getenv("PARTRACK_SCORING_ENDPOINT");
+    if (!cli.scoring || !*cli.scoring)
+        cli.scoring = "tcp://127.0.0.1:5555";
     cli.timeout_ms = 30000;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -93,6 +100,8 @@ int main(int argc, char **argv)
             cli.deadline = argv[++i];
         } else if (strcmp(argv[i], "--notify") == 0 && i + 1 < argc) {
             cli.notify = argv[++i];
+        } else if (strcmp(argv[i], "--scoring") == 0 && i + 1 < argc) {
+            cli.scoring = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
             char *end;
             long seconds = strtol(argv[++i], &end, 10);
@@ -102,7 +111,8 @@ int main(int argc, char **argv)
             }
             cli.timeout_ms = (int)seconds * 1000;
         } else if ((strcmp(argv[i], "--registry") == 0 || strcmp(argv[i], "--deadline") == 0 ||
-                    strcmp(argv[i], "--notify") == 0 || strcmp(argv[i], "--timeout") == 0) &&
+                    strcmp(argv[i], "--notify") == 0 || strcmp(argv[i], "--scoring") == 0 ||
+                    strcmp(argv[i], "--timeout") == 0) &&
                    i + 1 >= argc) {
             fprintf(stderr, "partrack: %s needs a value\n\n%s", argv[i], usage);
             return CLI_USAGE;

@@ -271,6 +271,15 @@ int harness_notify_start(harness_service_t *s, const char *db, ...)
     return rc;
 }
 
+int harness_scoring_start(harness_service_t *s, const char *db, ...)
+{
+    va_list ap;
+    va_start(ap, db);
+    int rc = service_start(s, "scoring", db, ap);
+    va_end(ap);
+    return rc;
+}
+
 int harness_deadline_start(harness_service_t *s, const char *db, ...)
 {
     va_list ap;

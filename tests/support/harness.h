@@ -50,7 +50,7 @@ uint8_t *harness_sql_bytes(const char *name, const char *sql, size_t *len);
 
 typedef struct {
     pid_t pid;
-    char name[16]; /* registry, deadline, notify: the binary is partrack-<name> */
+    char name[16]; /* registry, deadline, notify, scoring: the binary is partrack-<name> */
     char endpoint[64];
     char events[64];
     char ingest[64]; /* registry: PARTRACK_INGEST_ENDPOINT */
@@ -72,6 +72,10 @@ int harness_deadline_start(harness_service_t *s, const char *db, ...);
 /* The same for partrack-notify (give PARTRACK_REGISTRY_EVENTS and
  * PARTRACK_DEADLINE_EVENTS of the services it listens to). */
 int harness_notify_start(harness_service_t *s, const char *db, ...);
+
+/* The same for partrack-scoring (give PARTRACK_REGISTRY_EVENTS of the
+ * registry it listens to). */
+int harness_scoring_start(harness_service_t *s, const char *db, ...);
 
 /* Restarts a stopped service (registry or deadline) on the same endpoints. */
 int harness_service_restart(harness_service_t *s);
