@@ -7,11 +7,13 @@
  * year before, last year, and prints for people either one unit in detail
  * (its areas, or with --explain every criterion's line) or a ranking table,
  * then the checks; for scripts (--json) the object documented in the README.
- * No service is needed. Exit codes: 0 computed (checks are findings, not
+ * With --forecast, the year in progress is forecast to its end
+ * (cli_score_forecast.h). No service is needed. Exit codes: 0 computed (checks are findings, not
  * failures), 1 unreadable or invalid scheme or data, unknown unit, 2 usage.
  */
 #include "cli_score.h"
 
+#include "cli_score_forecast.h"
 #include "cli_score_service.h"
 
 #include "scheme_file.h"
@@ -19,6 +21,7 @@
 #include "score_data.h"
 #include "score_explain.h"
 #include "score_json.h"
+#include "score_period.h"
 #include "score_rank.h"
 
 #include <math.h>
@@ -28,7 +31,7 @@
 
 static const char score_usage[] =
     "usage: partrack score compute --scheme FILE --data FILE [--unit CODE] [--peers parent|level]\n"
-    "                              [--explain] [--json]\n"
+    "                              [--explain] [--json] [--forecast [--as-of YYYY-MM-DD]]\n"
     "       partrack score scheme|facts|set|stage|show|rank|explain ...   (the scoring service;\n"
     "                              `partrack score show --help`)\n"
     "\n"
@@ -48,6 +51,11 @@ static const char score_usage[] =
     "                    level: among units of the same kind in the whole data\n"
     "  --explain         every criterion's line: where each point came from\n"
     "  --json            everything as JSON (explanation lines included)\n"
+    "  --forecast        the year in progress (that of --as-of, else the latest in the\n"
+    "                    data) forecast to its end, next to its score so far, with every\n"
+    "                    assumption made (README, \"Forecast\")\n"
+    "  --as-of DATE      the facts are those known at the end of DATE (default: the\n"
+    "                    data's as_of, else today)\n"
     "\n"
     "Exit status: 0 computed (checks found are printed, not failures), 1 scheme or data\n"
     "unreadable or invalid, or unknown unit, 2 usage error.\n";
@@ -182,7 +190,8 @@ static json_t *unit_json(const row_t *row, const score_rank_item_t *cur,
 static int verb_compute(int argc, char **argv)
 {
     const char *scheme_path = NULL, *data_path = NULL, *unit_code = NULL, *peers_text = NULL;
-    bool json = false, explain = false, help = false;
+    const char *as_of_text = NULL;
+    bool json = false, explain = false, help = false, forecast = false;
     const cli_option_t options[] = {
         {"scheme", &scheme_path, NULL, NULL, NULL},
         {"data", &data_path, NULL, NULL, NULL},
@@ -190,6 +199,8 @@ static int verb_compute(int argc, char **argv)
         {"peers", &peers_text, NULL, NULL, NULL},
         {"explain", NULL, &explain, NULL, NULL},
         {"json", NULL, &json, NULL, NULL},
+        {"forecast", NULL, &forecast, NULL, NULL},
+        {"as-of", &as_of_text, NULL, NULL, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     char **pos = NULL;
@@ -213,6 +224,12 @@ static int verb_compute(int argc, char **argv)
                 score_usage);
         goto out;
     }
+    cli_forecast_opts_t fo = {scheme_path, data_path, NULL, false, 0, json, explain, 0};
+    if (as_of_text && (!forecast || !score_date_parse(as_of_text, &fo.as_of))) {
+        fprintf(stderr, "partrack: --as-of is a date YYYY-MM-DD, with --forecast\n");
+        goto out;
+    }
+    fo.has_as_of = as_of_text != NULL;
     score_peers_t peers = SCORE_PEERS_PARENT;
     if (peers_text && !score_peers_parse(peers_text, &peers)) {
         fprintf(stderr, "partrack: --peers is parent or level\n");
@@ -229,8 +246,13 @@ static int verb_compute(int argc, char **argv)
         goto out;
     }
     data = score_data_load(data_path, problems, err, sizeof err);
+    int year = scheme->year;
+    if (data && forecast)
+        year = cli_score_forecast_year(data, &fo);
     if (data)
         score_data_check(data, scheme, problems);
+    if (data && year != scheme->year)
+        score_data_check_year(data, scheme, year, problems);
     if (!data || problems->n) {
         fprintf(stderr, "partrack: the data is not usable: %s\n",
                 data ? "it does not fit the scheme" : err);
@@ -255,7 +277,6 @@ static int verb_compute(int argc, char **argv)
         fprintf(stderr, "partrack: out of memory\n");
         goto out;
     }
-    int year = scheme->year;
     for (size_t i = 0; i < data->nunits; i++) {
         const score_unit_t *u = &data->units[i];
         const score_facts_t *f = score_unit_year(u, year);
@@ -281,7 +302,7 @@ static int verb_compute(int argc, char **argv)
     }
     if (nrows == 0) {
         fprintf(stderr, "partrack: no unit in %s has data for %d, the year of %s\n", data_path,
-                year, scheme_path);
+                year, forecast ? "the forecast" : scheme_path);
         goto out;
     }
     if (only && !score_unit_year(only, year)) {
@@ -296,6 +317,20 @@ static int verb_compute(int argc, char **argv)
     }
     if (score_rank(cur, nrows, peers) < 0 || score_rank(prev, nrows, peers) < 0) {
         fprintf(stderr, "partrack: out of memory\n");
+        goto out;
+    }
+    if (forecast) {
+        cli_forecast_row_t *fr = calloc(nrows, sizeof *fr);
+        if (!fr) {
+            fprintf(stderr, "partrack: out of memory\n");
+            goto out;
+        }
+        for (size_t i = 0; i < nrows; i++)
+            fr[i] = (cli_forecast_row_t){rows[i].unit, rows[i].facts, rows[i].in, rows[i].result};
+        fo.only = only;
+        fo.peers = peers;
+        rc = cli_score_forecast(scheme, year, fr, nrows, &fo);
+        free(fr);
         goto out;
     }
     /* show in rank order within each peer group, groups in data order */

@@ -75,6 +75,7 @@ void score_input_bind(score_input_t *in, const score_facts_t *f)
         case SCORE_RULE_DELIVERABLE: {
             const score_deliverable_t *d = score_facts_deliverable(f, r->key);
             v->outcome = d ? d->outcome : SCORE_OUTCOME_NONE;
+            v->a = d ? d->on_time_share : 0;
             break;
         }
         case SCORE_RULE_PLAN: {

@@ -4,10 +4,12 @@
  * score_facts_t the service will also fill from its tables), so nothing of
  * jansson outlives the reader. Every problem is collected, each naming its
  * JSON path, so one run shows them all; the data is returned only when there
- * are none.
+ * are none. A year in progress may also have an as-of date, series per
+ * period and open deliverables (score_data.h); they are checked the same way.
  */
 #include "score_data.h"
 
+#include "score_period.h"
 #include "text.h"
 
 #include <jansson.h>
@@ -149,6 +151,39 @@ static void read_measurements(reader_t *r, json_t *obj, const char *path, score_
     }
 }
 
+/* An open occurrence: {"due": "2024-06-10", "status": "on_track"}, either
+ * or both. */
+static bool read_open(reader_t *r, json_t *v, const char *p, score_deliverable_t *x)
+{
+    static const char *const keys[] = {"due", "status", "note", NULL};
+    static const char *const statuses[] = {"", "not_started", "on_track", "due_soon", "overdue"};
+    check_keys(r, v, p, keys);
+    json_t *due = json_object_get(v, "due"), *status = json_object_get(v, "status");
+    bool ok = true;
+    x->open = true;
+    if (due && !(json_is_string(due) && score_date_parse(json_string_value(due), &x->due))) {
+        PROBLEM(r, join(p, "due").s, "must be a date \"YYYY-MM-DD\"");
+        ok = false;
+    }
+    x->has_due = due && ok;
+    if (status) {
+        const char *st = json_is_string(status) ? json_string_value(status) : "";
+        for (int i = 1; i < 5; i++)
+            if (!strcmp(st, statuses[i]))
+                x->status = (score_open_status_t)i;
+        if (x->status == SCORE_OPEN_UNKNOWN) {
+            PROBLEM(r, join(p, "status").s,
+                    "must be \"not_started\", \"on_track\", \"due_soon\" or \"overdue\"");
+            ok = false;
+        }
+    }
+    if (!due && !status) {
+        PROBLEM(r, p, "an open deliverable needs \"due\" or \"status\"");
+        ok = false;
+    }
+    return ok;
+}
+
 static void read_deliverables(reader_t *r, json_t *obj, const char *path, score_facts_t *f)
 {
     if (!json_is_object(obj)) {
@@ -166,18 +201,27 @@ static void read_deliverables(reader_t *r, json_t *obj, const char *path, score_
     {
         char p[400];
         path_fmt(p, sizeof p, "%s.%s", path, key);
+        if (json_is_object(v)) {
+            score_deliverable_t x = {0};
+            if (read_open(r, v, p, &x) && (x.key = code_of(r, key, p)))
+                f->deliverables[f->ndeliverables++] = x;
+            continue;
+        }
         const char *o = json_is_string(v) ? json_string_value(v) : "";
         score_outcome_t outcome = !strcmp(o, "on_time")   ? SCORE_OUTCOME_ON_TIME
                                   : !strcmp(o, "late")    ? SCORE_OUTCOME_LATE
                                   : !strcmp(o, "missing") ? SCORE_OUTCOME_MISSING
                                                           : SCORE_OUTCOME_NONE;
         if (outcome == SCORE_OUTCOME_NONE) {
-            PROBLEM(r, p, "must be \"on_time\", \"late\" or \"missing\"");
+            PROBLEM(r, p,
+                    "must be \"on_time\", \"late\", \"missing\" or, while open, "
+                    "{\"due\": \"YYYY-MM-DD\", \"status\": \"on_track\"}");
             continue;
         }
         char *code = code_of(r, key, p);
         if (code)
-            f->deliverables[f->ndeliverables++] = (score_deliverable_t){code, outcome};
+            f->deliverables[f->ndeliverables++] =
+                (score_deliverable_t){.key = code, .outcome = outcome};
     }
 }
 
@@ -192,7 +236,7 @@ static void read_plans(reader_t *r, json_t *obj, const char *path, score_facts_t
         PROBLEM(r, path, "out of memory");
         return;
     }
-    static const char *const keys[] = {"tasks", "on_time", "note", NULL};
+    static const char *const keys[] = {"tasks", "on_time", "open", "note", NULL};
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v)
@@ -209,6 +253,9 @@ static void read_plans(reader_t *r, json_t *obj, const char *path, score_facts_t
         ok =
             number_of(r, json_object_get(v, "on_time"), join(p, "on_time").s, 0, 1e9, &x.on_time) &&
             ok;
+        json_t *open = json_object_get(v, "open");
+        if (open)
+            ok = number_of(r, open, join(p, "open").s, 0, 1e9, &x.open) && ok;
         /* more done on time than due is kept: score_compute reports it */
         if (!ok || !(x.key = code_of(r, key, p)))
             continue;
@@ -351,11 +398,126 @@ static void read_reported(reader_t *r, json_t *obj, const char *path, score_repo
     }
 }
 
+static int point_cmp(const void *a, const void *b)
+{
+    const score_series_point_t *x = a, *y = b;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* {"code": {"combine": "sum", "values": {"2024-01": 352, ...}}}: periods of
+ * the facts' year, all months or all quarters. */
+static void read_series(reader_t *r, json_t *obj, const char *path, score_facts_t *f)
+{
+    if (!json_is_object(obj)) {
+        PROBLEM(r, path, "must be an object {measurement: {\"combine\": ..., \"values\": {...}}}");
+        return;
+    }
+    f->series = calloc(json_object_size(obj) + 1, sizeof *f->series);
+    if (!f->series) {
+        PROBLEM(r, path, "out of memory");
+        return;
+    }
+    static const char *const keys[] = {"combine", "values", "note", NULL};
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        char p[400];
+        path_fmt(p, sizeof p, "%s.%s", path, key);
+        if (!json_is_object(v)) {
+            PROBLEM(r, p, "must be {\"combine\": \"sum\", \"values\": {\"2024-01\": N}}");
+            continue;
+        }
+        check_keys(r, v, p, keys);
+        score_series_t x = {0};
+        json_t *combine = json_object_get(v, "combine");
+        const char *c = json_is_string(combine) ? json_string_value(combine) : "";
+        if (!combine || !strcmp(c, "sum"))
+            x.combine = SCORE_COMBINE_SUM;
+        else if (!strcmp(c, "to_date"))
+            x.combine = SCORE_COMBINE_TO_DATE;
+        else if (!strcmp(c, "level"))
+            x.combine = SCORE_COMBINE_LEVEL;
+        else {
+            PROBLEM(r, join(p, "combine").s, "must be \"sum\", \"to_date\" or \"level\"");
+            continue;
+        }
+        json_t *values = json_object_get(v, "values");
+        if (!json_is_object(values) || json_object_size(values) == 0) {
+            PROBLEM(r, join(p, "values").s, "must be an object {\"2024-01\" or \"2024-Q1\": N}");
+            continue;
+        }
+        x.points = calloc(json_object_size(values), sizeof *x.points);
+        if (!x.points) {
+            PROBLEM(r, p, "out of memory");
+            continue;
+        }
+        bool ok = true;
+        const char *pk;
+        json_t *pv;
+        json_object_foreach(values, pk, pv)
+        {
+            char pp[440];
+            path_fmt(pp, sizeof pp, "%s.values.%s", p, pk);
+            score_period_t period;
+            double value;
+            if (!score_period_parse(pk, &period) || period.year != f->year) {
+                PROBLEM(r, pp, "is not a month (%d-06) or quarter (%d-Q2) of %d", f->year, f->year,
+                        f->year);
+                ok = false;
+            } else if (x.per_year && period.per_year != x.per_year) {
+                PROBLEM(r, pp, "mixes months and quarters");
+                ok = false;
+            } else if (number_of(r, pv, pp, 0, 1e15, &value)) {
+                x.per_year = period.per_year;
+                x.points[x.npoints++] = (score_series_point_t){period.index, value};
+            } else {
+                ok = false;
+            }
+        }
+        if (!ok || !(x.code = code_of(r, key, p))) {
+            free(x.points);
+            continue;
+        }
+        qsort(x.points, x.npoints, sizeof *x.points, point_cmp);
+        f->series[f->nseries++] = x;
+    }
+}
+
+/* A series' measurement without a value of its own: the value so far. */
+static void measurements_from_series(reader_t *r, const char *path, score_facts_t *f)
+{
+    if (!f->nseries)
+        return;
+    score_measurement_t *m =
+        realloc(f->measurements, (f->nmeasurements + f->nseries + 1) * sizeof *m);
+    if (!m) {
+        PROBLEM(r, path, "out of memory");
+        return;
+    }
+    f->measurements = m;
+    for (size_t i = 0; i < f->nseries; i++) {
+        const score_series_t *s = &f->series[i];
+        if (score_facts_measurement(f, s->code))
+            continue;
+        double value = 0;
+        for (size_t k = 0; k < s->npoints; k++)
+            value =
+                s->combine == SCORE_COMBINE_SUM ? value + s->points[k].value : s->points[k].value;
+        char *code = strdup(s->code);
+        if (!code) {
+            PROBLEM(r, path, "out of memory");
+            return;
+        }
+        f->measurements[f->nmeasurements++] = (score_measurement_t){code, value};
+    }
+}
+
 static void read_year(reader_t *r, json_t *obj, const char *path, score_facts_t *f)
 {
-    static const char *const keys[] = {
-        "measurements", "deliverables",   "plans",    "manual", "adjustments",
-        "survey",       "not_applicable", "reported", "note",   NULL};
+    static const char *const keys[] = {"measurements", "deliverables", "plans",          "manual",
+                                       "adjustments",  "survey",       "not_applicable", "reported",
+                                       "note",         "as_of",        "series",         NULL};
     if (!json_is_object(obj)) {
         PROBLEM(r, path, "must be an object");
         return;
@@ -399,6 +561,15 @@ static void read_year(reader_t *r, json_t *obj, const char *path, score_facts_t 
     }
     if ((v = json_object_get(obj, "reported")))
         read_reported(r, v, join(path, "reported").s, &f->reported);
+    if ((v = json_object_get(obj, "as_of"))) {
+        f->has_as_of = json_is_string(v) && score_date_parse(json_string_value(v), &f->as_of);
+        if (!f->has_as_of)
+            PROBLEM(r, join(path, "as_of").s, "must be a date \"YYYY-MM-DD\"");
+    }
+    if ((v = json_object_get(obj, "series"))) {
+        read_series(r, v, join(path, "series").s, f);
+        measurements_from_series(r, join(path, "series").s, f);
+    }
 }
 
 static void read_unit(reader_t *r, json_t *obj, const char *path, score_unit_t *u)
@@ -528,6 +699,11 @@ score_data_t *score_data_parse(const char *text, size_t len, const char *name, p
 
 static void facts_free(score_facts_t *f)
 {
+    for (size_t i = 0; i < f->nseries; i++) {
+        free(f->series[i].code);
+        free(f->series[i].points);
+    }
+    free(f->series);
     for (size_t i = 0; i < f->nmeasurements; i++)
         free(f->measurements[i].code);
     free(f->measurements);
@@ -580,13 +756,19 @@ void score_data_destroy(score_data_t **dp)
 
 size_t score_data_check(const score_data_t *d, const score_scheme_t *s, problems_t *problems)
 {
+    return score_data_check_year(d, s, s->year, problems);
+}
+
+size_t score_data_check_year(const score_data_t *d, const score_scheme_t *s, int year,
+                             problems_t *problems)
+{
     size_t before = problems->n + problems->dropped;
     for (size_t i = 0; i < d->nunits; i++) {
         const score_unit_t *u = &d->units[i];
         for (size_t y = 0; y < u->nyears; y++) {
             const score_facts_t *f = &u->years[y];
-            if (f->year != s->year)
-                continue; /* only the scheme's year is scored with it */
+            if (f->year != year)
+                continue; /* only that year is scored with it */
             char p[200];
             for (size_t k = 0; k < f->nmanual; k++) {
                 path_fmt(p, sizeof p, "units[%zu].years.%d.manual.%s", i, f->year,
@@ -692,9 +874,30 @@ const score_manual_t *score_facts_manual(const score_facts_t *f, const char *cod
     return NULL;
 }
 
+const score_series_t *score_facts_series(const score_facts_t *f, const char *code)
+{
+    for (size_t i = 0; i < f->nseries; i++)
+        if (strcmp(f->series[i].code, code) == 0)
+            return &f->series[i];
+    return NULL;
+}
+
+const char *score_open_status_name(score_open_status_t s)
+{
+    switch (s) {
+    case SCORE_OPEN_NOT_STARTED: return "not_started";
+    case SCORE_OPEN_ON_TRACK: return "on_track";
+    case SCORE_OPEN_DUE_SOON: return "due_soon";
+    case SCORE_OPEN_OVERDUE: return "overdue";
+    case SCORE_OPEN_UNKNOWN: break;
+    }
+    return NULL;
+}
+
 const char *score_outcome_name(score_outcome_t o)
 {
     switch (o) {
+    case SCORE_OUTCOME_EXPECTED: return "expected";
     case SCORE_OUTCOME_ON_TIME: return "on_time";
     case SCORE_OUTCOME_LATE: return "late";
     case SCORE_OUTCOME_MISSING: return "missing";

@@ -15,6 +15,13 @@
  * checks the file on its own (types, ranges, unknown keys, UTF-8);
  * score_data_check checks it against a scheme (node codes exist and have the
  * right rule). Problems are listed as `FILE: JSON.PATH: what`.
+ *
+ * For a year in progress (the forecast, score_forecast.h) the facts may also
+ * say the date they were collected up to (`as_of`), measurements per period
+ * (`series`: months or quarters, and how periods make the year's value),
+ * open deliverables with their due date and status, and plan tasks not yet
+ * due (`open`). A measurement with a series and no value of its own takes
+ * the series' value so far (the sum, or the latest period's value).
  */
 #ifndef PARTRACK_SCORE_DATA_H
 #define PARTRACK_SCORE_DATA_H
@@ -30,7 +37,17 @@ typedef enum {
     SCORE_OUTCOME_ON_TIME,
     SCORE_OUTCOME_LATE,
     SCORE_OUTCOME_MISSING,
+    SCORE_OUTCOME_EXPECTED, /* a forecast: on time with probability on_time_share, else late */
 } score_outcome_t;
+
+/* How an open occurrence stands (the deadline monitor's view). */
+typedef enum {
+    SCORE_OPEN_UNKNOWN = 0,
+    SCORE_OPEN_NOT_STARTED,
+    SCORE_OPEN_ON_TRACK,
+    SCORE_OPEN_DUE_SOON,
+    SCORE_OPEN_OVERDUE,
+} score_open_status_t;
 
 typedef struct {
     char *code;
@@ -39,13 +56,19 @@ typedef struct {
 
 typedef struct {
     char *key;
-    score_outcome_t outcome;
+    score_outcome_t outcome; /* NONE while open */
+    bool open;               /* written as {"due", "status"}: not delivered yet */
+    score_open_status_t status;
+    bool has_due;
+    int due;              /* day number (score_period.h) */
+    double on_time_share; /* SCORE_OUTCOME_EXPECTED: 0..1 */
 } score_deliverable_t;
 
 typedef struct {
     char *key;
     double tasks;   /* tasks (occurrences) due in the year */
     double on_time; /* done on time */
+    double open;    /* a year in progress: tasks not yet due (not in `tasks`) */
 } score_plan_fact_t;
 
 typedef struct {
@@ -75,8 +98,32 @@ typedef struct {
     char *source; /* "Quyết định 7564/QĐ-UBND ngày 29/12/2023"; may be NULL */
 } score_reported_t;
 
+/* How a series' periods make the year's value. */
+typedef enum {
+    SCORE_COMBINE_SUM = 0, /* counts of each period: the year is their sum (dossiers) */
+    SCORE_COMBINE_TO_DATE, /* running since 1 January: the year is the value at its end */
+    SCORE_COMBINE_LEVEL,   /* a state at each period's end (staff): the value at year end */
+} score_combine_t;
+
+typedef struct {
+    int index; /* 1..per_year */
+    double value;
+} score_series_point_t;
+
+typedef struct {
+    char *code; /* the measurement */
+    score_combine_t combine;
+    int per_year;                 /* 12 (months) or 4 (quarters) */
+    score_series_point_t *points; /* by index, ascending, each index once */
+    size_t npoints;
+} score_series_t;
+
 typedef struct {
     int year;
+    bool has_as_of;
+    int as_of; /* day number: the facts are those known at the end of this day */
+    score_series_t *series;
+    size_t nseries;
     score_measurement_t *measurements;
     size_t nmeasurements;
     score_deliverable_t *deliverables;
@@ -125,6 +172,11 @@ void score_data_destroy(score_data_t **d);
  * points within the node's max. Adds each problem; returns how many. */
 size_t score_data_check(const score_data_t *d, const score_scheme_t *s, problems_t *problems);
 
+/* The same for the facts of `year` (a forecast scores a year in progress
+ * with the scheme of another). */
+size_t score_data_check_year(const score_data_t *d, const score_scheme_t *s, int year,
+                             problems_t *problems);
+
 /* A unit's facts for a year, or NULL. */
 const score_facts_t *score_unit_year(const score_unit_t *u, int year);
 
@@ -137,8 +189,12 @@ const score_measurement_t *score_facts_measurement(const score_facts_t *f, const
 const score_deliverable_t *score_facts_deliverable(const score_facts_t *f, const char *key);
 const score_plan_fact_t *score_facts_plan(const score_facts_t *f, const char *key);
 const score_manual_t *score_facts_manual(const score_facts_t *f, const char *code);
+const score_series_t *score_facts_series(const score_facts_t *f, const char *code);
 
-/* "on_time", "late", "missing" (or NULL for none). */
+/* "on_time", "late", "missing", "expected" (or NULL for none). */
 const char *score_outcome_name(score_outcome_t o);
+
+/* "not_started", "on_track", "due_soon", "overdue" (NULL for unknown). */
+const char *score_open_status_name(score_open_status_t s);
 
 #endif

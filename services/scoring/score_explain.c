@@ -171,6 +171,9 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
         case SCORE_OUTCOME_ON_TIME: put(&o, "gửi đúng hạn"); break;
         case SCORE_OUTCOME_LATE: put(&o, "gửi trễ hạn"); break;
         case SCORE_OUTCOME_MISSING: put(&o, "không gửi"); break;
+        case SCORE_OUTCOME_EXPECTED:
+            put(&o, "dự kiến đúng hạn với xác suất %s%%, còn lại trễ hạn", PCT(100.0 * v->a));
+            break;
         case SCORE_OUTCOME_NONE:
             put(&o, "không có kết quả theo dõi (%s), tính như không gửi", rule->key);
             break;

@@ -65,6 +65,11 @@ void score_rule_deliverable(const score_node_t *n, const score_value_t *v, score
     case SCORE_OUTCOME_ON_TIME: out->points = r->on_time; break;
     case SCORE_OUTCOME_LATE: out->points = r->late; break;
     case SCORE_OUTCOME_MISSING: out->points = r->missing; break;
+    case SCORE_OUTCOME_EXPECTED:
+        /* a forecast: on time with probability a, else late */
+        out->value = 100.0 * v->a;
+        out->points = v->a * r->on_time + (1 - v->a) * r->late;
+        break;
     case SCORE_OUTCOME_NONE:
         out->points = r->missing;
         out->state = SCORE_STATE_NO_DATA;

@@ -20,7 +20,7 @@
 /* A leaf's inputs, bound from facts:
  *   ratio        a = numerator (or the % measurement), b = denominator
  *   bands        a = the measurement
- *   deliverable  outcome
+ *   deliverable  outcome (SCORE_OUTCOME_EXPECTED: a = probability of on time)
  *   plan         a = tasks done on time, b = tasks due
  *   manual       a = appraised points, evidence
  *   survey       a = satisfaction %
