@@ -109,6 +109,13 @@ static json_t *score_json(const Partrack__UnitScore *u)
     json_t *result = json_loads(u->result_json, 0, NULL);
     if (o && result)
         json_object_set_new(o, "result", result);
+    if (o && u->has_previous_score)
+        json_object_set_new(
+            o, "previous",
+            json_pack("{s:i, s:f, s:o, s:o, s:b}", "year", u->year - 1, "score", u->previous_score,
+                      "rank", u->previous_rank ? json_integer(u->previous_rank) : json_null(), "of",
+                      u->previous_of ? json_integer(u->previous_of) : json_null(), "reported",
+                      u->has_previous_reported && u->previous_reported));
     if (o && u->n_audit) {
         json_t *audit = json_array();
         for (size_t i = 0; i < u->n_audit; i++) {
@@ -136,6 +143,20 @@ static void print_json(const Partrack__ScoreShowReply *r)
         puts(text);
     free(text);
     json_decref(a);
+}
+
+/* The change on the year before: «tăng 6 bậc, +7,54 điểm» ("" if unknown). */
+static void change_text(const Partrack__UnitScore *u, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!u->has_previous_score)
+        return;
+    char places[64] = "", diff[24];
+    if (u->rank && u->previous_rank && u->of == u->previous_of)
+        score_explain_rank_change((int)u->previous_rank, (int)u->rank, places, sizeof places);
+    double d = u->score - u->previous_score;
+    score_format_number(d < 0 ? -d : d, diff, sizeof diff);
+    snprintf(buf, len, "%s%s%s%s điểm", places, *places ? ", " : "", d < 0 ? "-" : "+", diff);
 }
 
 static void rank_text(const Partrack__UnitScore *u, char *buf, size_t len)
@@ -171,6 +192,15 @@ static void print_unit(const Partrack__UnitScore *u, bool explain)
         printf("Hạng: %s\n", rank);
     else
         printf("Hạng: không xếp hạng (một đơn vị trong nhóm)\n");
+    if (u->has_previous_score) {
+        char prev[24], change[128], prank[32] = "";
+        score_format_number(u->previous_score, prev, sizeof prev);
+        if (u->previous_rank)
+            snprintf(prank, sizeof prank, ", hạng %u/%u", u->previous_rank, u->previous_of);
+        change_text(u, change, sizeof change);
+        printf("Năm %d: %s điểm%s%s → %s\n", u->year - 1, prev, prank,
+               u->previous_reported ? " (báo cáo)" : "", change);
+    }
     json_t *checks = json_object_get(result, "checks");
     if (json_array_size(checks)) {
         printf("Kiểm tra (%zu):\n", json_array_size(checks));
@@ -193,7 +223,8 @@ static void print_unit(const Partrack__UnitScore *u, bool explain)
 
 static void print_table(const Partrack__ScoreShowReply *r)
 {
-    printf("hạng   đơn vị                       điểm    chỉ số   loại  giai đoạn\n");
+    printf("hạng   đơn vị                       điểm    chỉ số   loại  giai đoạn     so với năm "
+           "trước\n");
     for (size_t i = 0; i < r->n_scores; i++) {
         const Partrack__UnitScore *u = r->scores[i];
         char rank[32], score[24], index[32];
@@ -206,7 +237,10 @@ static void print_table(const Partrack__ScoreShowReply *r)
         cli_print_padded(score, 8);
         cli_print_padded(index, 9);
         cli_print_padded(u->grade, 6);
-        printf("%s\n", stage_name(u->stage));
+        char change[128];
+        change_text(u, change, sizeof change);
+        cli_print_padded(stage_name(u->stage), 14);
+        printf("%s\n", change);
     }
 }
 

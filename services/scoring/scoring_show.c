@@ -27,7 +27,11 @@ enum {
     C_RESULT,
     C_COMPUTED,
     C_KIND,
-    C_SCHEME_ID
+    C_SCHEME_ID,
+    C_PREV_SCORE,    /* NULL: nothing known of the year before */
+    C_PREV_COMPUTED, /* the score of that year's scheme, not a reported total */
+    C_PREV_RANK,     /* reported with the facts, or NULL */
+    C_PREV_OF
 };
 
 static char *dup(const char *s)
@@ -111,7 +115,29 @@ static int add_audit(db_t *db, Partrack__UnitScore *u)
     return u->audit ? 0 : -1;
 }
 
-static Partrack__UnitScore *unit_score(PGresult *res, int row, const score_rank_item_t *rank)
+/* The year before, into u: its score, and its rank — as reported with the
+ * facts, or (prev) ranked from last year's scores among the same peers. */
+static void previous_year(PGresult *res, int row, const score_rank_item_t *prev,
+                          Partrack__UnitScore *u)
+{
+    if (PQgetisnull(res, row, C_PREV_SCORE))
+        return;
+    u->has_previous_score = 1;
+    u->previous_score = score_round2(strtod(PQgetvalue(res, row, C_PREV_SCORE), NULL));
+    u->has_previous_reported = 1;
+    u->previous_reported = PQgetvalue(res, row, C_PREV_COMPUTED)[0] != 't';
+    if (!PQgetisnull(res, row, C_PREV_RANK) && !PQgetisnull(res, row, C_PREV_OF)) {
+        u->previous_rank = (uint32_t)atoi(PQgetvalue(res, row, C_PREV_RANK));
+        u->previous_of = (uint32_t)atoi(PQgetvalue(res, row, C_PREV_OF));
+    } else if (prev->rank > 0 && prev->of > 1) {
+        u->previous_rank = (uint32_t)prev->rank;
+        u->previous_of = (uint32_t)prev->of;
+    }
+    u->has_previous_rank = u->has_previous_of = u->previous_rank > 0;
+}
+
+static Partrack__UnitScore *unit_score(PGresult *res, int row, const score_rank_item_t *rank,
+                                       const score_rank_item_t *prev)
 {
     Partrack__UnitScore *u = malloc(sizeof *u);
     if (!u)
@@ -135,6 +161,7 @@ static Partrack__UnitScore *unit_score(PGresult *res, int row, const score_rank_
     bool ranked = rank->rank > 0 && rank->of > 1;
     u->rank = (uint32_t)(ranked ? rank->rank : 0);
     u->of = (uint32_t)(ranked ? rank->of : 0);
+    previous_year(res, row, prev, u);
     return u;
 }
 
@@ -165,18 +192,25 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
         "SELECT s.unit_code, coalesce(u.name, s.unit_code), s.parent_code, c.code, c.name, "
         "s.year, s.points, s.max, s.index, s.score, s.grade, s.stage, s.result::text, "
         "to_char(s.computed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'), s.kind, s.scheme_id FROM scoring.score s JOIN "
-        "scoring.scheme c ON c.id = s.scheme_id LEFT JOIN registry.units u ON u.code = "
-        "s.unit_code WHERE s.year = $1 AND ($2::text IS NULL OR c.code = $2) ORDER BY "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'), s.kind, s.scheme_id, coalesce(ps.score, "
+        "(pf.doc->'reported'->>'total')::float8), ps.score IS NOT NULL, CASE WHEN ps.score IS "
+        "NULL THEN (pf.doc->'reported'->>'rank')::int END, CASE WHEN ps.score IS NULL THEN "
+        "(pf.doc->'reported'->>'of')::int END FROM scoring.score s JOIN scoring.scheme c ON "
+        "c.id = s.scheme_id LEFT JOIN registry.units u ON u.code = s.unit_code LEFT JOIN "
+        "LATERAL (SELECT p.score FROM scoring.score p JOIN scoring.scheme pc ON pc.id = "
+        "p.scheme_id WHERE p.unit_code = s.unit_code AND p.year = s.year - 1 AND pc.code = "
+        "c.code LIMIT 1) ps ON true LEFT JOIN scoring.facts pf ON pf.unit_code = s.unit_code AND "
+        "pf.year = s.year - 1 WHERE s.year = $1 AND ($2::text IS NULL OR c.code = $2) ORDER BY "
         "s.scheme_id, s.unit_code",
         2, p, &st);
     if (!res)
         return -1;
     int n = PQntuples(res), rc = -1;
     score_rank_item_t *items = calloc((size_t)n + 1, sizeof *items);
+    score_rank_item_t *prev = calloc((size_t)n + 1, sizeof *prev);
     int *order = calloc((size_t)n + 1, sizeof *order);
     reply->scores = calloc((size_t)n + 1, sizeof *reply->scores);
-    if (!items || !order || !reply->scores)
+    if (!items || !prev || !order || !reply->scores)
         goto done;
     /* Rank each scheme's rows (they are consecutive) on their own. */
     for (int from = 0; from < n;) {
@@ -191,6 +225,23 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
         }
         if (score_rank(items + from, (size_t)(to - from), SCORE_PEERS_PARENT) < 0)
             goto done;
+        /* Last year's scores (computed or reported), ranked among the same
+         * peers, for the units whose facts report no rank. */
+        int m = 0;
+        for (int i = from; i < to; i++)
+            if (!PQgetisnull(res, i, C_PREV_SCORE))
+                prev[from + m++] =
+                    (score_rank_item_t){.kind = items[i].kind,
+                                        .parent = items[i].parent,
+                                        .value = strtod(PQgetvalue(res, i, C_PREV_SCORE), NULL)};
+        if (m > 0 && score_rank(prev + from, (size_t)m, SCORE_PEERS_PARENT) < 0)
+            goto done;
+        /* Back to row order: prev[i] for row i. */
+        for (int i = to - 1, k = m - 1; i >= from; i--)
+            if (!PQgetisnull(res, i, C_PREV_SCORE))
+                prev[i] = prev[from + k--];
+            else
+                prev[i] = (score_rank_item_t){0};
         from = to;
     }
     for (int i = 0; i < n; i++)
@@ -206,7 +257,7 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
         if (req->parent && *req->parent &&
             (PQgetisnull(res, i, C_PARENT) || strcmp(PQgetvalue(res, i, C_PARENT), req->parent)))
             continue;
-        Partrack__UnitScore *u = unit_score(res, i, &items[i]);
+        Partrack__UnitScore *u = unit_score(res, i, &items[i], &prev[i]);
         if (!u)
             goto done;
         reply->scores[reply->n_scores++] = u;
@@ -218,6 +269,7 @@ done:
     if (rc < 0)
         scoring_show_free(reply);
     free(items);
+    free(prev);
     free(order);
     PQclear(res);
     return rc;

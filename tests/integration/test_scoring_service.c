@@ -195,10 +195,20 @@ Test(scoring, ranks_among_the_wards_of_a_parent)
     ok(&r);
     cr_assert(strstr(r.out, "1/17   Phường Phú Lãm"), "%s", r.out);
     cr_assert(strstr(r.out, "6/17"), "%s", r.out);
+    /* On 2022 (reported 88,06, 7th of 17): up 6 places. */
+    cr_assert(strstr(r.out, "tăng 6 bậc, +7,54 điểm"), "%s", r.out);
     harness_run_free(&r);
     score(&r, "show", "--year", "2023", "--unit", "HN.HADONG.VANQUAN");
     ok(&r);
     cr_assert(strstr(r.out, "Hạng: 2/17"), "%s", r.out);
+    /* Its facts report 2022's total only: ranked among the reported totals. */
+    cr_assert(strstr(r.out, "Năm 2022: 88,9 điểm, hạng 5/17 (báo cáo) → tăng 3 bậc, +6,5 điểm"),
+              "%s", r.out);
+    harness_run_free(&r);
+    score(&r, "show", "--year", "2023", "--unit", "HN.HADONG.PHULAM", "--json");
+    ok(&r);
+    cr_assert(strstr(r.out, "\"previous\": {"), "%s", r.out);
+    cr_assert(strstr(r.out, "\"rank\": 7"), "%s", r.out);
     harness_run_free(&r);
 }
 
