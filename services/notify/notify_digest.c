@@ -14,7 +14,9 @@
 
 #define DIGEST_WITHIN_DAYS 7
 #define DIGEST_NAMED       3 /* overdue tasks named in the text */
-#define RPC_TIMEOUT_MS     5000
+/* Asked from notify's only loop: a deadline service that does not answer
+ * holds every feed this long, once a check (tried again at the next one). */
+#define RPC_TIMEOUT_MS 1000
 
 /* Calls the deadline service; the reply envelope or NULL. */
 static msg_envelope_t *ask(void *ctx, const char *endpoint, Partrack__MessageType type,
