@@ -7,6 +7,7 @@
  *   score show --year Y [--unit CODE | --parent CODE] [--audit] [--json]
  *   score rank --year Y --parent CODE [--json]
  *   score explain CODE --year Y [--json]
+ *   score bind CODE --year Y [--key KEY (--task ID | --plan NUMBER)]   (cli_score_bind.c)
  * Changes name who made them: --by NAME, else $PARTRACK_ACTOR, else $USER
  * (the service records "cli:NAME"). Texts for people are Vietnamese, as the
  * offline `score compute` prints them; --json gives the stored scores with
@@ -14,6 +15,7 @@
  */
 #include "cli_score_service.h"
 
+#include "cli_score_bind.h"
 #include "score_explain.h"
 #include "scoring.pb-c.h"
 
@@ -37,6 +39,8 @@ static const char usage[] =
     "                          [--json]\n"
     "       partrack score rank --year Y --parent CODE [--scheme CODE] [--json]\n"
     "       partrack score explain CODE --year Y [--scheme CODE] [--json]\n"
+    "       partrack score bind CODE --year Y [--key KEY (--task TASK_ID | --plan NUMBER\n"
+    "                          [--plan-unit CODE])] [--by NAME] [--json]\n"
     "\n"
     "Ask the scoring service (--scoring ENDPOINT, default $PARTRACK_SCORING_ENDPOINT or\n"
     "tcp://127.0.0.1:5555). Stages go forward only; a locked score refuses every change.\n"
@@ -44,8 +48,8 @@ static const char usage[] =
 
 bool cli_score_service_verb(const char *verb)
 {
-    static const char *const verbs[] = {"scheme", "facts", "set",    "stage",
-                                        "show",   "rank",  "explain"};
+    static const char *const verbs[] = {"scheme", "facts", "set",     "stage",
+                                        "show",   "rank",  "explain", "bind"};
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verb, verbs[i]) == 0)
             return true;
@@ -544,5 +548,7 @@ int cli_score_service(cli_t *cli, int argc, char **argv)
         return verb_set(cli, argc, argv);
     if (strcmp(verb, "stage") == 0)
         return verb_stage(cli, argc, argv);
+    if (strcmp(verb, "bind") == 0)
+        return cli_score_bind(cli, argc, argv);
     return verb_read(cli, argc, argv);
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 /* Whether `verb` is one of them: scheme, facts, set, stage, show, rank,
- * explain. */
+ * explain, bind. */
 bool cli_score_service_verb(const char *verb);
 
 /* argv[0] is the verb. Needs cli->zmq. Returns a CLI_ exit code. */

@@ -44,7 +44,7 @@ static const char usage[] =
     "  plan      plans and their task tables: parse (offline), import, show\n"
     "  target    plans' targets (chỉ tiêu): parse (offline), import, list, cascade\n"
     "  score     PAR Index scores: compute (offline); scheme, facts, set, stage, show, rank,\n"
-    "            explain (the scoring service)\n"
+    "            explain, bind (the scoring service)\n"
     "  due       tasks' due dates: open occurrences by level, ack an alert\n"
     "  consult   consultations (lấy ý kiến): request, answer, show\n"
     "  status    done on time, late, open, overdue, waiting: by unit, by area\n"

@@ -7,6 +7,7 @@
 #include "due_levels.h"
 #include "events.pb-c.h"
 #include "log.h"
+#include "monitor_closed.h"
 #include "monitor_consult.h"
 #include "monitor_occurrences.h"
 #include "monitor_reschedule.h"
@@ -28,6 +29,19 @@ static int exec_ok(db_t *db, const char *sql, int n, const char *const *params)
         return -1;
     PQclear(res);
     return 0;
+}
+
+/* Runs a MONITOR_CLOSED_SQL statement and emits OccurrenceClosed for what
+ * it closed, in the same transaction. */
+static int close_occurrences(db_t *db, monitor_ingest_t *in, const char *sql, int n,
+                             const char *const *params)
+{
+    PGresult *res = query(db, sql, n, params);
+    if (!res)
+        return -1;
+    int rc = monitor_closed_emit(db, res, &in->last_event);
+    PQclear(res);
+    return rc < 0 ? -1 : 0;
 }
 
 /* "{A,B}" from codes; caller frees. */
@@ -126,34 +140,38 @@ static int on_task_updated(db_t *db, monitor_ingest_t *in, const event_t *event)
                      4, p);
     if (rc == 0 && strcmp(ev->status, "done") == 0) {
         const char *q[] = {task_id, completed};
-        rc = exec_ok(db,
-                     "UPDATE deadline.occurrence SET state = 'done', completed_at = "
-                     "$2::timestamptz, outcome = CASE WHEN kind = 'stale' THEN NULL WHEN "
-                     "$2::timestamptz <= " DUE_INSTANT_SQL(
-                         "effective") " THEN 'on_time' ELSE "
-                                      "'late' END, next_at = NULL, next_level "
-                                      "= NULL WHERE task_id = $1::bigint "
-                                      "AND state = 'open'",
-                     2, q);
+        rc = close_occurrences(
+            db, in,
+            MONITOR_CLOSED_SQL("UPDATE deadline.occurrence SET state = 'done', completed_at = "
+                               "$2::timestamptz, outcome = CASE WHEN kind = 'stale' THEN NULL "
+                               "WHEN $2::timestamptz <= " DUE_INSTANT_SQL(
+                                   "effective") " THEN 'on_time' ELSE 'late' END, next_at = NULL, "
+                                                "next_level = NULL WHERE task_id = $1::bigint "
+                                                "AND state = 'open'"),
+            2, q);
     } else if (rc == 0 && strcmp(ev->status, "cancelled") == 0) {
         const char *q[] = {task_id};
-        rc = exec_ok(db,
-                     "UPDATE deadline.occurrence SET state = 'cancelled', next_at = NULL, "
-                     "next_level = NULL WHERE task_id = $1::bigint AND state = 'open'",
-                     1, q);
+        rc = close_occurrences(
+            db, in,
+            MONITOR_CLOSED_SQL("UPDATE deadline.occurrence SET state = 'cancelled', next_at = "
+                               "NULL, next_level = NULL WHERE task_id = $1::bigint AND state = "
+                               "'open'"),
+            1, q);
     } else if (rc == 0 && ev->completed_at) {
         /* One period of a recurring task reported done. */
         const char *q[] = {task_id, ev->completed_at};
-        rc = exec_ok(
-            db,
-            "UPDATE deadline.occurrence SET state = 'done', completed_at = "
-            "$2::timestamptz, outcome = CASE WHEN $2::timestamptz <= "
-            "" DUE_INSTANT_SQL("effective") " THEN 'on_time' ELSE 'late' END, next_at = "
-                                            "NULL, next_level = NULL WHERE id = (SELECT id "
-                                            "FROM deadline.occurrence "
-                                            "WHERE task_id = $1::bigint AND kind = 'due' AND "
-                                            "state = 'open' ORDER BY "
-                                            "effective, seq LIMIT 1)",
+        rc = close_occurrences(
+            db, in,
+            MONITOR_CLOSED_SQL(
+                "UPDATE deadline.occurrence SET state = 'done', completed_at = "
+                "$2::timestamptz, outcome = CASE WHEN $2::timestamptz <= "
+                "" DUE_INSTANT_SQL("effective") " THEN 'on_time' ELSE 'late' END, "
+                                                "next_at = NULL, next_level = NULL "
+                                                "WHERE id = (SELECT id FROM "
+                                                "deadline.occurrence WHERE task_id = "
+                                                "$1::bigint AND kind = 'due' AND state "
+                                                "= 'open' ORDER BY effective, seq "
+                                                "LIMIT 1)"),
             2, q);
     }
     if (rc == 0 && strcmp(ev->status, "open") == 0) {
@@ -168,7 +186,7 @@ static int on_task_updated(db_t *db, monitor_ingest_t *in, const event_t *event)
     return rc;
 }
 
-static int on_plan_issued(db_t *db, const event_t *event)
+static int on_plan_issued(db_t *db, monitor_ingest_t *in, const event_t *event)
 {
     Partrack__PlanIssued *ev =
         partrack__plan_issued__unpack(NULL, event->payload_len, event->payload);
@@ -179,13 +197,19 @@ static int on_plan_issued(db_t *db, const event_t *event)
         char old[24];
         snprintf(old, sizeof old, "%lld", (long long)ev->replaces);
         const char *p[] = {old};
+        /* The tasks first: the occurrences' statement must see them cancelled. */
         rc = exec_ok(db,
-                     "WITH t AS (UPDATE deadline.task SET status = 'cancelled' WHERE plan_id = "
-                     "$1::bigint AND status = 'open' RETURNING task_id) "
-                     "UPDATE deadline.occurrence SET state = 'cancelled', next_at = NULL, "
-                     "next_level = NULL WHERE task_id IN (SELECT task_id FROM t) AND state = "
-                     "'open'",
+                     "UPDATE deadline.task SET status = 'cancelled' WHERE plan_id = $1::bigint "
+                     "AND status = 'open'",
                      1, p);
+        if (rc == 0)
+            rc = close_occurrences(
+                db, in,
+                MONITOR_CLOSED_SQL("UPDATE deadline.occurrence SET state = 'cancelled', next_at "
+                                   "= NULL, next_level = NULL WHERE task_id IN (SELECT task_id "
+                                   "FROM deadline.task WHERE plan_id = $1::bigint AND status = "
+                                   "'cancelled') AND state = 'open'"),
+                1, p);
     }
     partrack__plan_issued__free_unpacked(ev, NULL);
     return rc;
@@ -283,7 +307,7 @@ int monitor_ingest_event(db_t *db, const event_t *event, void *arg)
     if (strcmp(event->type, "TaskUpdated") == 0)
         return on_task_updated(db, in, event);
     if (strcmp(event->type, "PlanIssued") == 0)
-        return on_plan_issued(db, event);
+        return on_plan_issued(db, in, event);
     if (strcmp(event->type, "TaskTriggered") == 0)
         return on_task_triggered(db, in, event);
     if (strcmp(event->type, "TaskRescheduled") == 0)

@@ -10,7 +10,8 @@
  * completion time the update reports against each due instant; cancelled
  * cancels them; a completion time on an open task closes its earliest open
  * occurrence (one period of a recurring task); any update restarts the stale
- * watch.
+ * watch. Every due occurrence closed (done or cancelled) is an
+ * OccurrenceClosed event in the same transaction (monitor_closed.h).
  * PlanIssued replacing a plan: the old plan's open occurrences are cancelled.
  * TaskTriggered: a waiting task gets its one due occurrence, the period its
  * phrase gives counted from the event (due_after_event), or the event's day.
@@ -35,7 +36,7 @@ typedef struct {
     const workcal_t *cal;
     due_policy_t policy;
     int64_t now;        /* the service's clock when the batch started */
-    int64_t last_event; /* out: the last DueTransition written (0: none) */
+    int64_t last_event; /* out: the last event written (0: none) */
     size_t transitions; /* out: how many were written */
 } monitor_ingest_t;
 

@@ -27,6 +27,8 @@ static config_entry_t config[] = {
      "where the scoring service publishes event wake-ups (ScorePublished)", NULL, 0},
     {"PARTRACK_REGISTRY_EVENTS", CONFIG_ENDPOINT, "tcp://127.0.0.1:5561", 0, 0,
      "the registry's event wake-ups (PUB) to subscribe to", NULL, 0},
+    {"PARTRACK_DEADLINE_EVENTS", CONFIG_ENDPOINT, "tcp://127.0.0.1:5562", 0, 0,
+     "the deadline service's event wake-ups (PUB: task outcomes) to subscribe to", NULL, 0},
     {"PARTRACK_SCORING_PUBLISH_THRESHOLD", CONFIG_STRING, "1", 0, 0,
      "points (0-1000, decimals allowed) a score must move by before it is published", NULL, 0},
     {"PARTRACK_SCORING_BATCH", CONFIG_INT, "1000", 1, 100000, "events handled per transaction",
@@ -65,7 +67,8 @@ int main(int argc, char **argv)
     if (service_start("partrack-scoring",
                       "Keeps every unit's PAR Index score under the stored scoring schemes:\n"
                       "schemes, facts (appraisals, survey, outcomes, and the registry's\n"
-                      "measurements), stages with an audit trail, and a ScorePublished event\n"
+                      "measurements), task outcomes from the deadline service, stages with an\n"
+                      "audit trail, and a ScorePublished event\n"
                       "when a score is locked or moves past the threshold. Stops on SIGTERM or\n"
                       "SIGINT.",
                       config, NCONFIG, argc, argv, &exit_code) < 0)
@@ -89,6 +92,7 @@ int main(int argc, char **argv)
         .endpoint = value("PARTRACK_SCORING_ENDPOINT"),
         .events = value("PARTRACK_SCORING_EVENTS"),
         .registry_events = value("PARTRACK_REGISTRY_EVENTS"),
+        .deadline_events = value("PARTRACK_DEADLINE_EVENTS"),
         .publish_threshold = publish_threshold,
         .max_msg_bytes = (size_t)number("PARTRACK_MAX_MESSAGE_BYTES"),
         .batch = number("PARTRACK_SCORING_BATCH"),
@@ -98,8 +102,9 @@ int main(int argc, char **argv)
         log_error("cannot start", "reason=\"%s\"", errbuf);
         goto done;
     }
-    log_info("serving", "endpoint=%s events=%s registry_events=%s publish_threshold=%g",
-             sc.endpoint, sc.events, sc.registry_events, publish_threshold);
+    log_info("serving",
+             "endpoint=%s events=%s registry_events=%s deadline_events=%s publish_threshold=%g",
+             sc.endpoint, sc.events, sc.registry_events, sc.deadline_events, publish_threshold);
     int poll_ms = number("PARTRACK_SCORING_POLL_MS");
     while (!service_stopping())
         scoring_server_step(server, poll_ms);

@@ -8,6 +8,7 @@
 #include "scheme_file.h"
 #include "score_compute.h"
 #include "score_json.h"
+#include "scoring_outcomes.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -261,12 +262,43 @@ int scoring_engine_audit(scoring_engine_t *self, const char *unit, int year, con
     return res ? 0 : -1;
 }
 
+/* Marks the explanation of every leaf whose key is bound (bound: the object
+ * scoring_outcomes_overlay gives): its outcome comes from the deadline
+ * service. */
+static void mark_bound(json_t *json, const score_scheme_t *s, const json_t *bound)
+{
+    size_t i;
+    json_t *node;
+    json_array_foreach(json_object_get(json, "nodes"), i, node)
+    {
+        int k = score_scheme_find(s, json_string_value(json_object_get(node, "code")));
+        if (k < 0 || !s->nodes[k].rule.key)
+            continue;
+        const char *kind = s->nodes[k].rule.kind == SCORE_RULE_DELIVERABLE ? "task"
+                           : s->nodes[k].rule.kind == SCORE_RULE_PLAN      ? "plan"
+                                                                           : NULL;
+        const char *line = json_string_value(json_object_get(node, "explain"));
+        if (!kind || !line || !json_object_get(json_object_get(bound, kind), s->nodes[k].rule.key))
+            continue;
+        size_t n = strlen(line) + sizeof SCORING_OUTCOMES_MARK;
+        char *marked = malloc(n);
+        if (!marked)
+            continue;
+        snprintf(marked, n, "%s%s", line, SCORING_OUTCOMES_MARK);
+        json_object_set_new(node, "explain", json_string(marked));
+        free(marked);
+    }
+}
+
 /* Stores one computed score; publishes it when it moved past the threshold
  * from the published one. */
 static int store_score(scoring_engine_t *self, long long scheme_id, const scoring_unit_t *u,
-                       int year, const score_input_t *in, const score_result_t *r)
+                       int year, const score_input_t *in, const score_result_t *r,
+                       const json_t *bound)
 {
     json_t *json = score_result_to_json(in, r);
+    if (json && bound)
+        mark_bound(json, r->scheme, bound);
     char *text = json ? json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
     json_decref(json);
     if (!text)
@@ -317,6 +349,7 @@ int scoring_engine_recompute(scoring_engine_t *self, const scoring_unit_t *u, in
     int rc = -1, n = 0;
     score_data_t *data = NULL;
     PGresult *schemes = NULL;
+    json_t *bound = NULL;
     problems_t *problems = calloc(1, sizeof *problems);
     json_t *doc = scoring_engine_facts(self, u, year);
     if (!problems || !doc) {
@@ -339,6 +372,11 @@ int scoring_engine_recompute(scoring_engine_t *self, const scoring_unit_t *u, in
         rc = 0; /* nothing known: nothing to score */
         goto done;
     }
+    /* Bound keys take the deadline service's outcomes (scoring_outcomes.h). */
+    if (scoring_outcomes_overlay(self->db, u->code, year, doc, &bound) < 0) {
+        snprintf(err, errlen, "%s", db_error(self->db));
+        goto done;
+    }
     if (!(data = parse_facts(u, year, doc, problems, err, errlen)))
         goto done;
     const score_facts_t *facts = score_unit_year(&data->units[0], year);
@@ -358,7 +396,7 @@ int scoring_engine_recompute(scoring_engine_t *self, const scoring_unit_t *u, in
         if (in && r) {
             score_input_bind(in, facts);
             score_compute(in, r);
-            stored = store_score(self, id, u, year, in, r);
+            stored = store_score(self, id, u, year, in, r, bound);
         }
         score_input_destroy(&in);
         score_result_destroy(&r);
@@ -374,6 +412,7 @@ done:
         *computed = n;
     PQclear(schemes);
     score_data_destroy(&data);
+    json_decref(bound);
     json_decref(doc);
     if (problems)
         problems_clear(problems);

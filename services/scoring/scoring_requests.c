@@ -5,6 +5,7 @@
 #include "scheme_file.h"
 #include "score_data.h"
 #include "scoring.pb-c.h"
+#include "scoring_bind.h"
 #include "scoring_facts.h"
 #include "scoring_show.h"
 
@@ -334,6 +335,24 @@ static void set_fact(scoring_engine_t *e, rpc_server_t *rpc, rpc_request_t *req)
     open = true;
     if (refuse_locked(e, rpc, req, u.code, r->year))
         goto done;
+    /* A bound key's outcome comes from the deadline service (score bind). */
+    const char *bound_kind = strcmp(r->kind, "outcome") == 0 ? "task"
+                             : strcmp(r->kind, "plan") == 0  ? "plan"
+                                                             : NULL;
+    int bound =
+        bound_kind && r->key ? scoring_bind_is_bound(e, u.code, r->year, bound_kind, r->key) : 0;
+    if (bound != 0) {
+        if (bound < 0) {
+            reply_db_failure(db, rpc, req);
+        } else {
+            snprintf(reason, sizeof reason,
+                     "%s %s of %s %d is bound (score bind): its outcome comes from the deadline "
+                     "service",
+                     bound_kind, r->key, u.code, r->year);
+            rpc_server_reply_error(rpc, req, PARTRACK__ERROR_CODE__ERR_CONFLICT, reason, NULL, 0);
+        }
+        goto done;
+    }
     if (!(doc = scoring_engine_facts(e, &u, r->year))) {
         reply_db_failure(db, rpc, req);
         goto done;
@@ -506,6 +525,7 @@ bool scoring_requests_handle(scoring_engine_t *engine, rpc_server_t *rpc, rpc_re
     case PARTRACK__MESSAGE_TYPE__MSG_SCORE_SET: set_fact(engine, rpc, req); return true;
     case PARTRACK__MESSAGE_TYPE__MSG_SCORE_STAGE: set_stage(engine, rpc, req); return true;
     case PARTRACK__MESSAGE_TYPE__MSG_SCORE_SHOW: show(engine, rpc, req); return true;
+    case PARTRACK__MESSAGE_TYPE__MSG_SCORE_BIND: scoring_bind_handle(engine, rpc, req); return true;
     default: return false;
     }
 }

@@ -14,6 +14,7 @@
  *                            → reappraisal → locked (forward only; stages may
  *                            be skipped; locking publishes the score)
  *   MSG_SCORE_SHOW           scoring_show.h
+ *   MSG_SCORE_BIND           scoring_bind.h (set refuses an outcome or plan fact of a bound key)
  * A change is committed with its audit rows, its recomputed scores and its
  * ScorePublished events in one transaction before the reply; a locked
  * unit-year refuses every change (ERR_CONFLICT, naming the unit and year).

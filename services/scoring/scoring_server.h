@@ -18,6 +18,7 @@ typedef struct {
     const char *endpoint;        /* requests (ROUTER) */
     const char *events;          /* its own PUB wake-ups */
     const char *registry_events; /* the registry's PUB wake-ups */
+    const char *deadline_events; /* the deadline service's PUB wake-ups */
     double publish_threshold;    /* points a score moves by before it is published */
     size_t max_msg_bytes;
     int batch; /* events per transaction */

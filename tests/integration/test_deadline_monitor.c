@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -246,6 +247,93 @@ Test(deadline, done_on_time_or_late_and_the_counts)
     cr_assert_eq(json_integer_value(json_object_get(total, "waiting")), 2);
     json_decref(out);
     harness_run_free(&r);
+}
+
+/* The OccurrenceClosed event of the newest one of that outcome; NULL if none. */
+static Partrack__OccurrenceClosed *closed_event(const char *outcome)
+{
+    char query[256];
+    size_t len = 0;
+    for (int i = 0; i < 100; i++) {
+        long n = sql("SELECT count(*) FROM deadline.events WHERE type = 'OccurrenceClosed'");
+        for (long k = 0; k < n; k++) {
+            snprintf(query, sizeof query,
+                     "SELECT payload FROM deadline.events WHERE type = 'OccurrenceClosed' ORDER "
+                     "BY seq DESC OFFSET %ld LIMIT 1",
+                     k);
+            uint8_t *buf = harness_sql_bytes(db, query, &len);
+            Partrack__OccurrenceClosed *ev =
+                buf ? partrack__occurrence_closed__unpack(NULL, len, buf) : NULL;
+            free(buf);
+            if (ev && strcmp(ev->outcome, outcome) == 0)
+                return ev;
+            if (ev)
+                partrack__occurrence_closed__free_unpacked(ev, NULL);
+        }
+        usleep(20000);
+    }
+    return NULL;
+}
+
+Test(deadline, closed_occurrences_are_events_and_outcomes)
+{
+    long task2 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '2'");
+    long task3 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '3'");
+    long task4 = sql("SELECT task_id FROM deadline.task WHERE ordinal = '4'");
+    char id2[24], id3[24], id4[24];
+    snprintf(id2, sizeof id2, "%ld", task2);
+    snprintf(id3, sizeof id3, "%ld", task3);
+    snprintf(id4, sizeof id4, "%ld", task4);
+    harness_run_t r;
+    cr_assert_eq(harness_cli(&r, registry.endpoint, "task", "update", id2, "--status", "done",
+                             "--completed", "2024-02-15T16:00:00+07:00", NULL),
+                 0, "%s", r.err);
+    harness_run_free(&r);
+    Partrack__OccurrenceClosed *ev = closed_event("on_time");
+    cr_assert_not_null(ev, "an OccurrenceClosed for task 2");
+    cr_assert_eq(ev->task_id, task2);
+    cr_assert_str_eq(ev->plan_number, "104/KH-UBND");
+    cr_assert_str_eq(ev->plan_unit, "HN.HADONG.PHULAM");
+    cr_assert_str_eq(ev->due_date, "2024-02-15");
+    cr_assert_str_eq(ev->completed_at, "2024-02-15T16:00:00+07:00");
+    cr_assert_eq(ev->n_lead, 1);
+    cr_assert_str_eq(ev->lead[0], "HN.HADONG.PHULAM.MC");
+    cr_assert_eq(ev->year, 2024);
+    partrack__occurrence_closed__free_unpacked(ev, NULL);
+
+    /* One period of the monthly report, late: January's, done on 2/2. */
+    cr_assert_eq(harness_cli(&r, registry.endpoint, "task", "update", id4, "--completed",
+                             "2024-02-02T09:00:00+07:00", NULL),
+                 0, "%s", r.err);
+    harness_run_free(&r);
+    ev = closed_event("late");
+    cr_assert_not_null(ev, "an OccurrenceClosed for January's report");
+    cr_assert_eq(ev->task_id, task4);
+    cr_assert_eq(ev->seq, 1);
+    partrack__occurrence_closed__free_unpacked(ev, NULL);
+
+    /* Cancelled: no completion time. */
+    cr_assert_eq(
+        harness_cli(&r, registry.endpoint, "task", "update", id3, "--status", "cancelled", NULL), 0,
+        "%s", r.err);
+    harness_run_free(&r);
+    ev = closed_event("cancelled");
+    cr_assert_not_null(ev, "an OccurrenceClosed for the cancelled task");
+    cr_assert_eq(ev->task_id, task3);
+    cr_assert_null(ev->completed_at);
+    partrack__occurrence_closed__free_unpacked(ev, NULL);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.events WHERE type = 'OccurrenceClosed'"), 3,
+                 "one event per occurrence closed, none for the stale watch");
+
+    /* The documented view says the same, with the service's clock. */
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.outcomes WHERE state = 'done' AND outcome = "
+                     "'on_time' AND due_date = '2024-02-15' AND plan_number = '104/KH-UBND'"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.outcomes WHERE state = 'cancelled'"), 1);
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.outcomes"), 15, "due occurrences only");
+    cr_assert_eq(sql("SELECT count(*) FROM deadline.outcomes WHERE as_of = '2024-01-01 "
+                     "00:00+07'"),
+                 15, "as of the manual clock");
 }
 
 Test(deadline, an_acknowledgement_stops_the_escalation)
