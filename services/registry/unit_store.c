@@ -655,7 +655,9 @@ directory_t *unit_store_load_directory(db_t *db)
     PQclear(res);
     /* Link before aliases: aliases are attached by code lookup. */
     directory_link(dir);
-    res = db_exec(db, "SELECT unit_code, alias, former, until_date::text FROM registry.unit_alias",
+    res = db_exec(db,
+                  "SELECT unit_code, alias, former, until_date::text, alias_key, alias_fold FROM "
+                  "registry.unit_alias",
                   0, NULL, &st);
     if (!res)
         goto fail;
