@@ -61,30 +61,6 @@ char *score_format_number(double x, char *buf, size_t len)
     return buf;
 }
 
-/* A formatted number as a value, valid to the end of the full expression
- * (C11 temporary lifetime): several may appear in one call's arguments. */
-typedef struct {
-    char s[24];
-} num_t;
-
-static num_t num(double x)
-{
-    num_t n;
-    score_format_number(x, n.s, sizeof n.s);
-    return n;
-}
-
-#define NUM(x) (num(x).s)
-
-static num_t pct(double x)
-{
-    num_t n;
-    score_format_percent(x, n.s, sizeof n.s);
-    return n;
-}
-
-#define PCT(x) (pct(x).s)
-
 static const char *band_word(const score_band_t *b)
 {
     return b->strict ? ">" : "≥";
@@ -106,16 +82,16 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
     else
         put(&o, "%s %s: ", n->code, n->name);
     if (x->state == SCORE_STATE_NA) {
-        put(&o, "không áp dụng → không tính (bớt %s điểm khỏi điểm tối đa)", NUM(n->max));
+        put(&o, "không áp dụng → không tính (bớt %s điểm khỏi điểm tối đa)", SCORE_NUM(n->max));
         return (int)o.used;
     }
     if (!score_node_is_leaf(n)) {
         if (node == 0)
             put(&o, ": ");
-        put(&o, "%s/%s điểm", NUM(x->points), NUM(x->max));
+        put(&o, "%s/%s điểm", SCORE_NUM(x->points), SCORE_NUM(x->max));
         if (x->max + 1e-9 < n->max)
-            put(&o, " (tối đa %s, không tính %s điểm không áp dụng)", NUM(n->max),
-                NUM(n->max - x->max));
+            put(&o, " (tối đa %s, không tính %s điểm không áp dụng)", SCORE_NUM(n->max),
+                SCORE_NUM(n->max - x->max));
         return (int)o.used;
     }
     char pbuf[24], mbuf[24];
@@ -134,21 +110,21 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
             break;
         }
         if (rule->denominator)
-            put(&o, "%s/%s = %s%%", NUM(v->a), NUM(v->b), PCT(x->value));
+            put(&o, "%s/%s = %s%%", SCORE_NUM(v->a), SCORE_NUM(v->b), SCORE_PCT(x->value));
         else
-            put(&o, "%s%%", PCT(x->value));
+            put(&o, "%s%%", SCORE_PCT(x->value));
         if (x->value >= rule->target - 1e-9) {
-            put(&o, " ≥ chỉ tiêu %s%%", NUM(rule->target));
+            put(&o, " ≥ chỉ tiêu %s%%", SCORE_NUM(rule->target));
         } else {
-            put(&o, " < chỉ tiêu %s%%", NUM(rule->target));
+            put(&o, " < chỉ tiêu %s%%", SCORE_NUM(rule->target));
             if (rule->below == SCORE_BELOW_PROPORTIONAL)
-                put(&o, ", tính theo tỷ lệ %s/%s", PCT(x->value), NUM(rule->target));
+                put(&o, ", tính theo tỷ lệ %s/%s", SCORE_PCT(x->value), SCORE_NUM(rule->target));
             else if (rule->below == SCORE_BELOW_BANDS && x->band >= 0)
                 put(&o, ", đạt mức %s %s%%", band_word(&rule->bands[x->band]),
-                    NUM(rule->bands[x->band].threshold));
+                    SCORE_NUM(rule->bands[x->band].threshold));
             else if (rule->below == SCORE_BELOW_BANDS)
                 put(&o, ", dưới mức thấp nhất %s %s%%", band_word(&rule->bands[rule->nbands - 1]),
-                    NUM(rule->bands[rule->nbands - 1].threshold));
+                    SCORE_NUM(rule->bands[rule->nbands - 1].threshold));
         }
         put(&o, " → %s/%s điểm", pts, max);
         break;
@@ -157,13 +133,13 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
             put(&o, "không có số liệu (%s) → %s/%s điểm", rule->measurement, pts, max);
             break;
         }
-        put(&o, "%s = %s", rule->measurement, NUM(x->value));
+        put(&o, "%s = %s", rule->measurement, SCORE_NUM(x->value));
         if (x->band >= 0)
             put(&o, ", đạt mức %s %s", band_word(&rule->bands[x->band]),
-                NUM(rule->bands[x->band].threshold));
+                SCORE_NUM(rule->bands[x->band].threshold));
         else
             put(&o, ", dưới mức thấp nhất %s %s", band_word(&rule->bands[rule->nbands - 1]),
-                NUM(rule->bands[rule->nbands - 1].threshold));
+                SCORE_NUM(rule->bands[rule->nbands - 1].threshold));
         put(&o, " → %s/%s điểm", pts, max);
         break;
     case SCORE_RULE_DELIVERABLE:
@@ -172,7 +148,7 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
         case SCORE_OUTCOME_LATE: put(&o, "gửi trễ hạn"); break;
         case SCORE_OUTCOME_MISSING: put(&o, "không gửi"); break;
         case SCORE_OUTCOME_EXPECTED:
-            put(&o, "dự kiến đúng hạn với xác suất %s%%, còn lại trễ hạn", PCT(100.0 * v->a));
+            put(&o, "dự kiến đúng hạn với xác suất %s%%, còn lại trễ hạn", SCORE_PCT(100.0 * v->a));
             break;
         case SCORE_OUTCOME_NONE:
             put(&o, "không có kết quả theo dõi (%s), tính như không gửi", rule->key);
@@ -185,13 +161,14 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
             put(&o, "không có số liệu kế hoạch (%s) → %s/%s điểm", rule->key, pts, max);
             break;
         }
-        put(&o, "%s/%s nhiệm vụ hoàn thành đúng hạn = %s%%", NUM(v->a), NUM(v->b), PCT(x->value));
+        put(&o, "%s/%s nhiệm vụ hoàn thành đúng hạn = %s%%", SCORE_NUM(v->a), SCORE_NUM(v->b),
+            SCORE_PCT(x->value));
         if (x->band >= 0)
             put(&o, ", đạt mức %s %s%%", band_word(&rule->bands[x->band]),
-                NUM(rule->bands[x->band].threshold));
+                SCORE_NUM(rule->bands[x->band].threshold));
         else
             put(&o, ", dưới mức thấp nhất %s %s%%", band_word(&rule->bands[rule->nbands - 1]),
-                NUM(rule->bands[rule->nbands - 1].threshold));
+                SCORE_NUM(rule->bands[rule->nbands - 1].threshold));
         put(&o, " → %s/%s điểm", pts, max);
         break;
     case SCORE_RULE_MANUAL:
@@ -201,20 +178,20 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
         }
         put(&o, "thẩm định %s/%s điểm", pts, max);
         if (x->capped)
-            put(&o, " (ghi %s, vượt tối đa)", NUM(v->a));
+            put(&o, " (ghi %s, vượt tối đa)", SCORE_NUM(v->a));
         if (v->evidence)
             put(&o, " (căn cứ: %s)", v->evidence);
         break;
     case SCORE_RULE_SURVEY:
         if (x->state == SCORE_STATE_NO_SURVEY) {
             put(&o, "không có điều tra xã hội học: bỏ %s điểm, điểm thẩm định quy về thang %s", max,
-                NUM(s->max));
+                SCORE_NUM(s->max));
             break;
         }
-        put(&o, "%s%% hài lòng", PCT(x->value));
+        put(&o, "%s%% hài lòng", SCORE_PCT(x->value));
         if (rule->nbands && x->band >= 0)
             put(&o, ", đạt mức %s %s%%", band_word(&rule->bands[x->band]),
-                NUM(rule->bands[x->band].threshold));
+                SCORE_NUM(rule->bands[x->band].threshold));
         else if (!rule->nbands)
             put(&o, " × %s điểm", max);
         put(&o, " → %s/%s điểm", pts, max);
@@ -227,12 +204,12 @@ int score_explain_node(const score_input_t *in, const score_result_t *r, int nod
             put(&o, "không có → 0 điểm");
             break;
         }
-        put(&o, "%s %s điểm (%d lần", verb, NUM(v->a), v->count);
+        put(&o, "%s %s điểm (%d lần", verb, SCORE_NUM(v->a), v->count);
         if (v->evidence)
             put(&o, ": %s%s", v->evidence, v->count > 1 ? "…" : "");
         put(&o, ")");
         if (x->capped)
-            put(&o, ", tối đa %s", NUM(rule->cap));
+            put(&o, ", tối đa %s", SCORE_NUM(rule->cap));
         put(&o, " → %s điểm", pts);
         break;
     }
@@ -249,18 +226,18 @@ int score_explain_total(const score_result_t *r, char *buf, size_t len)
         buf[0] = '\0';
     if (r->survey_scaled) {
         put(&o, "Tổng: thẩm định %s/%s điểm, không có điều tra xã hội học → quy về thang %s: ",
-            NUM(r->points), NUM(r->max), NUM(s->max));
-        put(&o, "%s điểm", NUM(r->score));
+            SCORE_NUM(r->points), SCORE_NUM(r->max), SCORE_NUM(s->max));
+        put(&o, "%s điểm", SCORE_NUM(r->score));
     } else {
-        put(&o, "Tổng: %s/%s điểm", NUM(r->points), NUM(r->max));
+        put(&o, "Tổng: %s/%s điểm", SCORE_NUM(r->points), SCORE_NUM(r->max));
         if (s->survey_max > 0)
-            put(&o, " (thẩm định %s/%s; điều tra xã hội học %s/%s)", NUM(r->appraisal_points),
-                NUM(r->appraisal_max), NUM(r->survey_points), NUM(r->survey_max));
+            put(&o, " (thẩm định %s/%s; điều tra xã hội học %s/%s)", SCORE_NUM(r->appraisal_points),
+                SCORE_NUM(r->appraisal_max), SCORE_NUM(r->survey_points), SCORE_NUM(r->survey_max));
         if (r->max + 1e-9 < s->max)
             put(&o, ", không tính %s điểm không áp dụng → quy về thang %s: %s điểm",
-                NUM(s->max - r->max), NUM(s->max), NUM(r->score));
+                SCORE_NUM(s->max - r->max), SCORE_NUM(s->max), SCORE_NUM(r->score));
     }
-    put(&o, ", chỉ số %s%% → xếp loại %s", NUM(r->index), score_grade_name(r->grade));
+    put(&o, ", chỉ số %s%% → xếp loại %s", SCORE_NUM(r->index), score_grade_name(r->grade));
     return (int)o.used;
 }
 
@@ -275,4 +252,18 @@ const char *score_explain_rank_change(int previous, int current, char *buf, size
     else
         snprintf(buf, len, "giữ nguyên thứ hạng");
     return buf;
+}
+
+score_num_t score_num(double x)
+{
+    score_num_t n;
+    score_format_number(x, n.s, sizeof n.s);
+    return n;
+}
+
+score_num_t score_pct(double x)
+{
+    score_num_t n;
+    score_format_percent(x, n.s, sizeof n.s);
+    return n;
 }

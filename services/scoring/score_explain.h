@@ -26,6 +26,17 @@ char *score_format_number(double x, char *buf, size_t len);
  * within 1e-9 under a hundredth counts as reaching it. */
 char *score_format_percent(double x, char *buf, size_t len);
 
+/* A formatted number or percent as a value, valid to the end of the full
+ * expression (C11 temporary lifetime), so several may appear in one call's
+ * arguments: printf("%s/%s", SCORE_NUM(a), SCORE_NUM(b)). */
+typedef struct {
+    char s[24];
+} score_num_t;
+score_num_t score_num(double x);
+score_num_t score_pct(double x);
+#define SCORE_NUM(x) (score_num(x).s)
+#define SCORE_PCT(x) (score_pct(x).s)
+
 /* One node's line (code, name, how its points came about). Returns the
  * length written (as snprintf). */
 int score_explain_node(const score_input_t *in, const score_result_t *r, int node, char *buf,

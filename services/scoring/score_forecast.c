@@ -130,28 +130,6 @@ __attribute__((format(printf, 4, 5))) static void assume(builder_t *b, score_ass
     }
 }
 
-/* A formatted number as a value (valid to the end of the full expression). */
-typedef struct {
-    char s[24];
-} num_t;
-
-static num_t num(double x)
-{
-    num_t n;
-    score_format_number(x, n.s, sizeof n.s);
-    return n;
-}
-
-static num_t pct(double x)
-{
-    num_t n;
-    score_format_percent(x, n.s, sizeof n.s);
-    return n;
-}
-
-#define NUM(x) (num(x).s)
-#define PCT(x) (pct(x).s)
-
 typedef struct {
     char s[256];
     size_t used;
@@ -204,7 +182,7 @@ static void history(text_t *t, const score_series_t *ns, const score_series_t *d
             tput(t, " → …");
             i = n - 3;
         }
-        tput(t, "%s%s%s", i ? " → " : "", percent || ds ? PCT(v[i]) : NUM(v[i]),
+        tput(t, "%s%s%s", i ? " → " : "", percent || ds ? SCORE_PCT(v[i]) : SCORE_NUM(v[i]),
              percent || ds ? "%" : "");
     }
     tput(t, "), ");
@@ -326,9 +304,10 @@ static void explain_measured(builder_t *b, int node)
     tput(&t, "dự báo %s ", year_end ? "cuối năm" : "cả năm");
     if (pd) {
         double dv = facts->measurements[di].value;
-        tput(&t, "%s/%s = %s%%", NUM(nv), NUM(dv), dv > 0 ? PCT(100.0 * nv / dv) : "—");
+        tput(&t, "%s/%s = %s%%", SCORE_NUM(nv), SCORE_NUM(dv),
+             dv > 0 ? SCORE_PCT(100.0 * nv / dv) : "—");
     } else {
-        tput(&t, "%s%s", percent ? PCT(nv) : NUM(nv), percent ? "%" : "");
+        tput(&t, "%s%s", percent ? SCORE_PCT(nv) : SCORE_NUM(nv), percent ? "%" : "");
     }
     if (pd && pn->how != pd->how)
         tput(&t, " (%s: %s; %s: %s)", ncode, how_words(pn->how, b->f->year), r->denominator,
@@ -379,9 +358,10 @@ static void share_words(const score_forecast_t *f, text_t *t)
     if (!f->share_year)
         tput(t, "chưa có việc nào đến hạn, tính 100%%");
     else
-        tput(t, "tỷ lệ đúng hạn của đơn vị %s%% (%s %s/%s việc)", PCT(100.0 * f->on_time_share),
-             f->share_year == f->year ? "đến nay" : "năm trước", NUM(f->share_on_time),
-             NUM(f->share_closed));
+        tput(t, "tỷ lệ đúng hạn của đơn vị %s%% (%s %s/%s việc)",
+             SCORE_PCT(100.0 * f->on_time_share),
+             f->share_year == f->year ? "đến nay" : "năm trước", SCORE_NUM(f->share_on_time),
+             SCORE_NUM(f->share_closed));
 }
 
 /* ---- deliverables and plans ---- */
@@ -457,7 +437,7 @@ static void forecast_plan(builder_t *b, int node)
         f->facts.plans[f->facts.nplans++] = *last;
         assume(b, SCORE_ASSUME_LAST_YEAR, node,
                "chưa có số liệu năm %d, lấy kết quả năm %d: %s/%s nhiệm vụ đúng hạn", f->year,
-               f->year - 1, NUM(last->on_time), NUM(last->tasks));
+               f->year - 1, SCORE_NUM(last->on_time), SCORE_NUM(last->tasks));
         return;
     }
     score_plan_fact_t x = *p;
@@ -467,16 +447,17 @@ static void forecast_plan(builder_t *b, int node)
         score_date_make(f->year, 12, 31, &year_end);
         x.tasks = p->tasks + p->open;
         text_t t = {.used = 0};
-        tput(&t, "đến nay %s/%s nhiệm vụ đúng hạn; ", NUM(p->on_time), NUM(p->tasks));
+        tput(&t, "đến nay %s/%s nhiệm vụ đúng hạn; ", SCORE_NUM(p->on_time), SCORE_NUM(p->tasks));
         if (f->as_of > year_end) {
-            tput(&t, "%s nhiệm vụ chưa xong khi hết năm tính là không đúng hạn", NUM(p->open));
+            tput(&t, "%s nhiệm vụ chưa xong khi hết năm tính là không đúng hạn",
+                 SCORE_NUM(p->open));
         } else {
             x.on_time = p->on_time + f->on_time_share * p->open;
-            tput(&t, "%s nhiệm vụ chưa đến hạn tính là đúng hạn theo ", NUM(p->open));
+            tput(&t, "%s nhiệm vụ chưa đến hạn tính là đúng hạn theo ", SCORE_NUM(p->open));
             share_words(f, &t);
         }
-        tput(&t, " → cả năm %s/%s = %s%%", NUM(x.on_time), NUM(x.tasks),
-             x.tasks > 0 ? PCT(100.0 * x.on_time / x.tasks) : "—");
+        tput(&t, " → cả năm %s/%s = %s%%", SCORE_NUM(x.on_time), SCORE_NUM(x.tasks),
+             x.tasks > 0 ? SCORE_PCT(100.0 * x.on_time / x.tasks) : "—");
         assume(b, SCORE_ASSUME_PLAN, node, "%s", t.s);
     }
     f->facts.plans[f->facts.nplans++] = x;
@@ -499,8 +480,8 @@ static void forecast_manual(builder_t *b, int node, manual_groups_t *g)
         f->facts.manual[f->facts.nmanual++] = m ? *m : *last;
         text_t *t = m ? &g->kept : &g->last;
         int *count = m ? &g->nkept : &g->nlast;
-        tput(t, "%s%s (%s/%s)", (*count)++ ? ", " : "", n->code, NUM((m ? m : last)->points),
-             NUM(n->max));
+        tput(t, "%s%s (%s/%s)", (*count)++ ? ", " : "", n->code, SCORE_NUM((m ? m : last)->points),
+             SCORE_NUM(n->max));
     } else {
         tput(&g->none, "%s%s", g->nnone++ ? ", " : "", n->code);
     }
@@ -529,12 +510,13 @@ static void forecast_survey(builder_t *b, int node)
     if (b->so_far->has_survey) {
         f->facts.has_survey = true;
         f->facts.survey = b->so_far->survey;
-        assume(b, SCORE_ASSUME_SURVEY, node, "giữ kết quả đến nay %s%%", PCT(b->so_far->survey));
+        assume(b, SCORE_ASSUME_SURVEY, node, "giữ kết quả đến nay %s%%",
+               SCORE_PCT(b->so_far->survey));
     } else if (last && last->has_survey) {
         f->facts.has_survey = true;
         f->facts.survey = last->survey;
         assume(b, SCORE_ASSUME_LAST_YEAR, node, "chưa có kết quả năm %d, giữ kết quả năm %d: %s%%",
-               f->year, last->year, PCT(last->survey));
+               f->year, last->year, SCORE_PCT(last->survey));
     } else {
         assume(b, SCORE_ASSUME_NO_DATA, node,
                "chưa có kết quả năm %d và năm trước: điểm thẩm định quy về thang điểm tối đa",

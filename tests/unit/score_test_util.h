@@ -67,18 +67,30 @@ static inline score_data_t *data_from(const char *text)
     return d;
 }
 
-/* The year-2023 facts of a one-unit data file whose year object is `year`. */
-static inline score_data_t *unit_data(const char *year)
+/* A data file of unit U with the years given ("\"2023\": {...}, ..."). */
+static inline score_data_t *years_data(const char *years)
 {
-    size_t len = strlen(year) + 200;
+    size_t len = strlen(years) + 200;
     char *text = malloc(len);
     cr_assert(text);
     snprintf(text, len,
              "{\"format\":1,\"units\":[{\"code\":\"U\",\"name\":\"Phường U\","
-             "\"kind\":\"ward\",\"years\":{\"2023\":%s}}]}",
-             year);
+             "\"kind\":\"ward\",\"years\":{%s}}]}",
+             years);
     score_data_t *d = data_from(text);
     free(text);
+    return d;
+}
+
+/* The year-2023 facts of a one-unit data file whose year object is `year`. */
+static inline score_data_t *unit_data(const char *year)
+{
+    size_t len = strlen(year) + 16;
+    char *years = malloc(len);
+    cr_assert(years);
+    snprintf(years, len, "\"2023\":%s", year);
+    score_data_t *d = years_data(years);
+    free(years);
     return d;
 }
 

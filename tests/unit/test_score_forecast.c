@@ -11,21 +11,6 @@
 
 #include <math.h>
 
-/* A data file of unit U with the years given ("\"2023\": {...}, ..."). */
-static score_data_t *years_data(const char *years)
-{
-    size_t len = strlen(years) + 200;
-    char *text = malloc(len);
-    cr_assert(text);
-    snprintf(text, len,
-             "{\"format\":1,\"units\":[{\"code\":\"U\",\"name\":\"Phường U\","
-             "\"kind\":\"ward\",\"years\":{%s}}]}",
-             years);
-    score_data_t *d = data_from(text);
-    free(text);
-    return d;
-}
-
 typedef struct {
     score_scheme_t *scheme;
     score_data_t *data;
