@@ -32,7 +32,8 @@
 static const char score_usage[] =
     "usage: partrack score compute --scheme FILE --data FILE [--unit CODE] [--peers parent|level]\n"
     "                              [--explain] [--json] [--forecast [--as-of YYYY-MM-DD]]\n"
-    "       partrack score scheme|facts|set|stage|show|rank|explain ...   (the scoring service;\n"
+    "       partrack score scheme|facts|set|stage|show|rank|explain|bind|forecast ...\n"
+    "                              (the scoring service;\n"
     "                              `partrack score show --help`)\n"
     "\n"
     "Computes the PAR Index of every unit in the data file under the scheme, for the\n"
@@ -465,7 +466,7 @@ int cli_score(cli_t *cli, int argc, char **argv)
         return cli_run_online(cli, cli_score_service, argc - 1, argv + 1);
     fprintf(stderr,
             "partrack: unknown score verb %s (compute works offline; scheme, facts, set, stage, "
-            "show, rank and explain ask the scoring service)\n\n%s",
+            "show, rank, explain, bind and forecast ask the scoring service)\n\n%s",
             argv[1], score_usage);
     return CLI_USAGE;
 }

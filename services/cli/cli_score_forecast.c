@@ -53,48 +53,68 @@ static int unit_as_of(const score_facts_t *f, int year, const cli_forecast_opts_
     return now < first ? first : now > last ? last : now;
 }
 
-static void print_detail(const cli_forecast_row_t *row, const score_forecast_t *f, bool explain)
+/* A number of a result's JSON, written as documents write them. */
+static const char *number(const json_t *o, const char *key, char *buf, size_t len)
 {
-    const score_scheme_t *s = f->scheme;
-    char date[16], line[1024], a[24], b[24], c[24], d[24];
-    printf("%s (%s), số liệu đến ngày %s\n", row->unit->name, row->unit->code,
-           score_date_format(f->as_of, date, sizeof date));
-    for (size_t i = 1; i < s->nnodes; i++) {
-        if (s->nodes[i].depth > 1)
+    return score_format_number(json_number_value(json_object_get(o, key)), buf, len);
+}
+
+void cli_score_forecast_print_unit(const json_t *unit, bool explain)
+{
+    const json_t *who = json_object_get(unit, "unit");
+    const json_t *now = json_object_get(unit, "current"), *end = json_object_get(unit, "forecast");
+    const json_t *now_nodes = json_object_get(now, "nodes"),
+                 *end_nodes = json_object_get(end, "nodes");
+    char date[16], a[24], b[24], c[24], d[24];
+    int as_of = 0;
+    score_date_parse(json_string_value(json_object_get(unit, "as_of")), &as_of);
+    printf("%s (%s), số liệu đến ngày %s\n", json_string_value(json_object_get(who, "name")),
+           json_string_value(json_object_get(who, "code")),
+           score_date_format(as_of, date, sizeof date));
+    size_t i;
+    const json_t *node;
+    json_array_foreach(end_nodes, i, node)
+    {
+        const json_t *was = json_array_get(now_nodes, i);
+        const char *code = json_string_value(json_object_get(node, "code"));
+        const char *name = json_string_value(json_object_get(node, "name"));
+        if (json_integer_value(json_object_get(node, "depth")) != 1)
             continue;
-        const score_node_result_t *now = &row->result->nodes[i], *end = &f->result->nodes[i];
-        if (end->state == SCORE_STATE_NA) {
-            printf("  %s %s: không áp dụng\n", s->nodes[i].code, s->nodes[i].name);
+        if (strcmp(json_string_value(json_object_get(node, "state")), "not_applicable") == 0) {
+            printf("  %s %s: không áp dụng\n", code, name);
             continue;
         }
-        printf("  %s %s: đến nay %s/%s, dự báo %s/%s điểm\n", s->nodes[i].code, s->nodes[i].name,
-               score_format_number(now->points, a, sizeof a),
-               score_format_number(now->max, b, sizeof b),
-               score_format_number(end->points, c, sizeof c),
-               score_format_number(end->max, d, sizeof d));
+        printf("  %s %s: đến nay %s/%s, dự báo %s/%s điểm\n", code, name,
+               number(was, "points", a, sizeof a), number(was, "max", b, sizeof b),
+               number(node, "points", c, sizeof c), number(node, "max", d, sizeof d));
     }
     if (explain) {
         printf("Dự báo từng tiêu chí:\n");
-        for (size_t i = 1; i < s->nnodes; i++) {
-            score_explain_node(f->in, f->result, (int)i, line, sizeof line);
-            printf("%*s%s\n", 2 * s->nodes[i].depth, "", line);
+        json_array_foreach(end_nodes, i, node)
+        {
+            printf("%*s%s\n", 2 * (int)json_integer_value(json_object_get(node, "depth")), "",
+                   json_string_value(json_object_get(node, "explain")));
         }
     }
-    score_explain_total(row->result, line, sizeof line);
-    printf("Đến nay — %s\n", line);
-    score_explain_total(f->result, line, sizeof line);
-    printf("Dự báo cuối năm — %s\n", line);
+    printf("Đến nay — %s\n", json_string_value(json_object_get(now, "explain")));
+    printf("Dự báo cuối năm — %s\n", json_string_value(json_object_get(end, "explain")));
+    json_int_t of = json_integer_value(json_object_get(end, "of"));
+    if (of > 1)
+        printf("Hạng dự báo: %d/%d\n", (int)json_integer_value(json_object_get(end, "rank")),
+               (int)of);
+    const json_t *assumptions = json_object_get(end, "assumptions");
+    printf("Giả định (%zu):\n", json_array_size(assumptions));
+    json_array_foreach(assumptions, i, node)
+    {
+        printf("  - %s\n", json_string_value(json_object_get(node, "text")));
+    }
 }
 
 static void print_assumptions(const score_forecast_t *f, const char *unit_code)
 {
     printf("Giả định (%zu):\n", f->nassumptions);
-    for (size_t i = 0; i < f->nassumptions; i++) {
-        if (unit_code)
-            printf("  - %s: %s\n", unit_code, f->assumptions[i].text);
-        else
-            printf("  - %s\n", f->assumptions[i].text);
-    }
+    for (size_t i = 0; i < f->nassumptions; i++)
+        printf("  - %s: %s\n", unit_code, f->assumptions[i].text);
 }
 
 static json_t *forecast_json(const cli_forecast_row_t *row, const score_forecast_t *f,
@@ -205,10 +225,13 @@ int cli_score_forecast(const score_scheme_t *s, int year, const cli_forecast_row
         for (size_t i = 0; i < nrows; i++) {
             if (o->only && rows[i].unit != o->only)
                 continue;
-            print_detail(&rows[i], f[i], o->explain);
-            if (ranks[i].of > 1)
-                printf("Hạng dự báo: %d/%d\n", ranks[i].rank, ranks[i].of);
-            print_assumptions(f[i], NULL);
+            json_t *u = forecast_json(&rows[i], f[i], &ranks[i]);
+            if (!u) {
+                fprintf(stderr, "partrack: out of memory\n");
+                goto out;
+            }
+            cli_score_forecast_print_unit(u, o->explain);
+            json_decref(u);
         }
     } else {
         printf("Dự báo %s năm %d (bộ tiêu chí %s, %d): %zu đơn vị\n", s->name, year, s->code,

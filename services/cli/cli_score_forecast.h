@@ -12,6 +12,8 @@
 #include "score_data.h"
 #include "score_rank.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,6 +36,14 @@ typedef struct {
 /* The year a forecast is for: that of --as-of, else the latest year any
  * unit of the data has facts for. */
 int cli_score_forecast_year(const score_data_t *d, const cli_forecast_opts_t *o);
+
+/* Prints one unit's forecast for people from the object --json gives for
+ * it ("unit", "as_of", "current", "forecast" with "assumptions" and, when
+ * ranked, "rank" and "of"): every area so far and forecast (with `explain`
+ * every criterion's forecast line), both totals, the forecast rank, the
+ * assumptions. The scoring service's forecast (`score forecast`) prints
+ * with it too. */
+void cli_score_forecast_print_unit(const json_t *unit, bool explain);
 
 /* Forecasts and prints every row. Returns a CLI_ exit code. */
 int cli_score_forecast(const score_scheme_t *s, int year, const cli_forecast_row_t *rows,

@@ -4,10 +4,11 @@
  *   score facts import FILE              store units' facts from a data file
  *   score set CODE --year Y ...          one fact: appraised points, survey, N/A...
  *   score stage CODE --year Y STAGE      self, appraisal, explanation, reappraisal, locked
- *   score show --year Y [--unit CODE | --parent CODE] [--audit] [--json]
- *   score rank --year Y --parent CODE [--json]
+ *   score show --year Y [--unit CODE | --parent CODE] [--level KIND] [--audit] [--json]
+ *   score rank --year Y (--parent CODE | --level KIND) [--json]
  *   score explain CODE --year Y [--json]
  *   score bind CODE --year Y [--key KEY (--task ID | --plan NUMBER)]   (cli_score_bind.c)
+ *   score forecast CODE --year Y [--as-of DATE]    (cli_score_forecast_online.c)
  * Changes name who made them: --by NAME, else $PARTRACK_ACTOR, else $USER
  * (the service records "cli:NAME"). Texts for people are Vietnamese, as the
  * offline `score compute` prints them; --json gives the stored scores with
@@ -16,6 +17,7 @@
 #include "cli_score_service.h"
 
 #include "cli_score_bind.h"
+#include "cli_score_forecast_online.h"
 #include "score_explain.h"
 #include "scoring.pb-c.h"
 
@@ -35,21 +37,27 @@ static const char usage[] =
     "[--json]\n"
     "       partrack score stage CODE --year Y self|appraisal|explanation|reappraisal|locked\n"
     "                          [--note TEXT] [--by NAME] [--json]\n"
-    "       partrack score show --year Y [--unit CODE | --parent CODE] [--scheme CODE] [--audit]\n"
+    "       partrack score show --year Y [--unit CODE | --parent CODE] [--level KIND]\n"
+    "                          [--scheme CODE] [--audit] [--json]\n"
+    "       partrack score rank --year Y (--parent CODE | --level KIND | both) [--scheme CODE]\n"
     "                          [--json]\n"
-    "       partrack score rank --year Y --parent CODE [--scheme CODE] [--json]\n"
     "       partrack score explain CODE --year Y [--scheme CODE] [--json]\n"
     "       partrack score bind CODE --year Y [--key KEY (--task TASK_ID | --plan NUMBER\n"
     "                          [--plan-unit CODE])] [--by NAME] [--json]\n"
+    "       partrack score forecast CODE --year Y [--as-of YYYY-MM-DD] [--scheme CODE]\n"
+    "                          [--explain] [--json]\n"
     "\n"
     "Ask the scoring service (--scoring ENDPOINT, default $PARTRACK_SCORING_ENDPOINT or\n"
     "tcp://127.0.0.1:5555). Stages go forward only; a locked score refuses every change.\n"
+    "Ranks are among units of the same kind under the same parent; with --level KIND\n"
+    "among the units of that kind in the whole city (the same top-level unit), and\n"
+    "only those are shown.\n"
     "Every change is audited with who made it (--by, else $PARTRACK_ACTOR or $USER).\n";
 
 bool cli_score_service_verb(const char *verb)
 {
-    static const char *const verbs[] = {"scheme", "facts", "set",     "stage",
-                                        "show",   "rank",  "explain", "bind"};
+    static const char *const verbs[] = {"scheme", "facts",   "set",  "stage",   "show",
+                                        "rank",   "explain", "bind", "forecast"};
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verb, verbs[i]) == 0)
             return true;
@@ -110,6 +118,11 @@ static json_t *score_json(const Partrack__UnitScore *u)
                   "max", u->max, "index", u->index, "score", u->score, "grade", u->grade, "stage",
                   u->stage, "rank", u->rank ? json_integer(u->rank) : json_null(), "of", (int)u->of,
                   "computed_at", u->computed_at);
+    if (o && u->peers)
+        json_object_set_new(o, "peers",
+                            json_pack("{s:s, s:o, s:o}", "by", u->peers, "kind",
+                                      cli_json_string(u->kind), "within",
+                                      cli_json_string(u->peer_scope)));
     json_t *result = json_loads(u->result_json, 0, NULL);
     if (o && result)
         json_object_set_new(o, "result", result);
@@ -172,7 +185,7 @@ static void rank_text(const Partrack__UnitScore *u, char *buf, size_t len)
 }
 
 /* One unit: its areas (or with `explain` every node), the total, rank, stage. */
-static void print_unit(const Partrack__UnitScore *u, bool explain)
+static void print_unit(const Partrack__UnitScore *u, bool explain, bool level)
 {
     json_t *result = json_loads(u->result_json, 0, NULL);
     printf("%s (%s), %d: %s (%s), giai đoạn: %s\n", u->name, u->unit, u->year, u->scheme_name,
@@ -190,12 +203,15 @@ static void print_unit(const Partrack__UnitScore *u, bool explain)
     const char *total = json_string_value(json_object_get(result, "explain"));
     if (total)
         printf("%s\n", total);
-    char rank[32];
+    char rank[32], group[256] = "";
     rank_text(u, rank, sizeof rank);
+    if (level)
+        snprintf(group, sizeof group, " (toàn thành phố: các đơn vị loại %s của %s)",
+                 u->kind ? u->kind : "?", u->peer_scope ? u->peer_scope : "?");
     if (u->rank)
-        printf("Hạng: %s\n", rank);
+        printf("Hạng: %s%s\n", rank, group);
     else
-        printf("Hạng: không xếp hạng (một đơn vị trong nhóm)\n");
+        printf("Hạng: không xếp hạng (một đơn vị trong nhóm)%s\n", group);
     if (u->has_previous_score) {
         char prev[24], change[128], prank[32] = "";
         score_format_number(u->previous_score, prev, sizeof prev);
@@ -225,8 +241,21 @@ static void print_unit(const Partrack__UnitScore *u, bool explain)
     json_decref(result);
 }
 
-static void print_table(const Partrack__ScoreShowReply *r)
+static void print_table(const Partrack__ScoreShowReply *r, bool level)
 {
+    /* With a level, say which peer groups (cities) the ranks are in. */
+    for (size_t i = 0; level && i < r->n_scores; i++) {
+        const Partrack__UnitScore *u = r->scores[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen =
+                strcmp(r->scores[k]->peer_scope ? r->scores[k]->peer_scope : "",
+                       u->peer_scope ? u->peer_scope : "") == 0 &&
+                strcmp(r->scores[k]->kind ? r->scores[k]->kind : "", u->kind ? u->kind : "") == 0;
+        if (!seen)
+            printf("Xếp hạng toàn thành phố: các đơn vị loại %s của %s\n", u->kind ? u->kind : "?",
+                   u->peer_scope ? u->peer_scope : "?");
+    }
     printf("hạng   đơn vị                       điểm    chỉ số   loại  giai đoạn     so với năm "
            "trước\n");
     for (size_t i = 0; i < r->n_scores; i++) {
@@ -251,7 +280,7 @@ static void print_table(const Partrack__ScoreShowReply *r)
 /* Calls the service with a request whose reply is a ScoreShowReply, and
  * prints it: a table, one unit, or JSON. */
 static int call_scores(cli_t *cli, Partrack__MessageType type, const ProtobufCMessage *request,
-                       bool mutation, bool json, bool explain, bool table)
+                       bool mutation, bool json, bool explain, bool table, bool level)
 {
     ProtobufCMessage *reply = NULL;
     int rc = cli_call(cli, cli->scoring, type, request, mutation,
@@ -265,10 +294,10 @@ static int call_scores(cli_t *cli, Partrack__MessageType type, const ProtobufCMe
     else if (r->n_scores == 0)
         printf("không có điểm (no scores)\n");
     else if (table)
-        print_table(r);
+        print_table(r, level);
     else
         for (size_t i = 0; i < r->n_scores; i++)
-            print_unit(r->scores[i], explain);
+            print_unit(r->scores[i], explain, level);
     protobuf_c_message_free_unpacked(reply, NULL);
     return CLI_OK;
 }
@@ -455,7 +484,7 @@ static int verb_set(cli_t *cli, int argc, char **argv)
         req.unit = pos[0];
         req.actor = (char *)actor(by);
         rc = call_scores(cli, PARTRACK__MESSAGE_TYPE__MSG_SCORE_SET, &req.base, true, json, false,
-                         false);
+                         false, false);
     }
     free(pos);
     return rc;
@@ -490,7 +519,7 @@ static int verb_stage(cli_t *cli, int argc, char **argv)
         req.note = (char *)note;
         req.actor = (char *)actor(by);
         rc = call_scores(cli, PARTRACK__MESSAGE_TYPE__MSG_SCORE_STAGE, &req.base, true, json, false,
-                         false);
+                         false, false);
     }
     free(pos);
     return rc;
@@ -500,13 +529,13 @@ static int verb_stage(cli_t *cli, int argc, char **argv)
 static int verb_read(cli_t *cli, int argc, char **argv)
 {
     const char *verb = argv[0];
-    const char *year = NULL, *unit = NULL, *parent = NULL, *scheme = NULL;
+    const char *year = NULL, *unit = NULL, *parent = NULL, *scheme = NULL, *level = NULL;
     bool json = false, help = false, audit = false;
     cli_option_t options[] = {
         {"year", &year, NULL, NULL, NULL},     {"unit", &unit, NULL, NULL, NULL},
         {"parent", &parent, NULL, NULL, NULL}, {"scheme", &scheme, NULL, NULL, NULL},
-        {"audit", NULL, &audit, NULL, NULL},   {"json", NULL, &json, NULL, NULL},
-        {NULL, NULL, NULL, NULL, NULL}};
+        {"level", &level, NULL, NULL, NULL},   {"audit", NULL, &audit, NULL, NULL},
+        {"json", NULL, &json, NULL, NULL},     {NULL, NULL, NULL, NULL, NULL}};
     char **pos = NULL;
     int npos = 0;
     int rc = cli_parse(argc, argv, options, usage, &pos, &npos, &help);
@@ -519,7 +548,7 @@ static int verb_read(cli_t *cli, int argc, char **argv)
         unit = pos[0];
     else if (npos != 0)
         rc = CLI_USAGE;
-    if ((explain && !unit) || (rank && !parent) || (unit && parent))
+    if ((explain && !unit) || (rank && !parent && !level) || (unit && parent))
         rc = CLI_USAGE;
     if (rc != CLI_OK)
         fprintf(stderr, "partrack: score %s: see the usage\n\n%s", verb, usage);
@@ -530,10 +559,11 @@ static int verb_read(cli_t *cli, int argc, char **argv)
         req.unit = (char *)unit;
         req.parent = (char *)parent;
         req.scheme = (char *)scheme;
+        req.level = (char *)level;
         req.has_audit = audit;
         req.audit = audit;
         rc = call_scores(cli, PARTRACK__MESSAGE_TYPE__MSG_SCORE_SHOW, &req.base, false, json,
-                         explain, !unit);
+                         explain, !unit, level != NULL);
     }
     free(pos);
     return rc;
@@ -550,5 +580,7 @@ int cli_score_service(cli_t *cli, int argc, char **argv)
         return verb_stage(cli, argc, argv);
     if (strcmp(verb, "bind") == 0)
         return cli_score_bind(cli, argc, argv);
+    if (strcmp(verb, "forecast") == 0)
+        return cli_score_forecast_online(cli, argc, argv);
     return verb_read(cli, argc, argv);
 }

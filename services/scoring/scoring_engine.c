@@ -147,15 +147,11 @@ static PGresult *schemes_for(scoring_engine_t *self, const char *level, int year
                    2, p, &st);
 }
 
-/* The facts document read as score_data reads a data file of this one
- * unit-year. */
-static score_data_t *parse_facts(const scoring_unit_t *u, int year, json_t *doc,
-                                 problems_t *problems, char *err, size_t errlen)
+score_data_t *scoring_engine_parse_years(const scoring_unit_t *u, json_t *years,
+                                         problems_t *problems, char *err, size_t errlen)
 {
-    char y[16];
-    snprintf(y, sizeof y, "%d", year);
-    json_t *unit = json_pack("{s:s, s:s, s:s, s:{s:O}}", "code", u->code, "name", u->name, "kind",
-                             u->kind, "years", y, doc);
+    json_t *unit = json_pack("{s:s, s:s, s:s, s:O}", "code", u->code, "name", u->name, "kind",
+                             u->kind, "years", years);
     if (unit && *u->parent)
         json_object_set_new(unit, "parent", json_string(u->parent));
     json_t *file = unit ? json_pack("{s:i, s:[o]}", "format", 1, "units", unit) : NULL;
@@ -165,10 +161,30 @@ static score_data_t *parse_facts(const scoring_unit_t *u, int year, json_t *doc,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    /* "CODE 2024": problems name the unit and its (first) year */
+    void *first = json_object_iter(years);
     char name[192];
-    snprintf(name, sizeof name, "%s %d", u->code, year);
+    snprintf(name, sizeof name, "%s%s%s", u->code, first ? " " : "",
+             first ? json_object_iter_key(first) : "");
     score_data_t *data = score_data_parse(text, strlen(text), name, problems, err, errlen);
     free(text);
+    return data;
+}
+
+/* The facts document read as score_data reads a data file of this one
+ * unit-year. */
+static score_data_t *parse_facts(const scoring_unit_t *u, int year, json_t *doc,
+                                 problems_t *problems, char *err, size_t errlen)
+{
+    char y[16];
+    snprintf(y, sizeof y, "%d", year);
+    json_t *years = json_pack("{s:O}", y, doc);
+    if (!years) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    score_data_t *data = scoring_engine_parse_years(u, years, problems, err, errlen);
+    json_decref(years);
     return data;
 }
 
@@ -262,10 +278,7 @@ int scoring_engine_audit(scoring_engine_t *self, const char *unit, int year, con
     return res ? 0 : -1;
 }
 
-/* Marks the explanation of every leaf whose key is bound (bound: the object
- * scoring_outcomes_overlay gives): its outcome comes from the deadline
- * service. */
-static void mark_bound(json_t *json, const score_scheme_t *s, const json_t *bound)
+void scoring_engine_mark_bound(json_t *json, const score_scheme_t *s, const json_t *bound)
 {
     size_t i;
     json_t *node;
@@ -298,7 +311,7 @@ static int store_score(scoring_engine_t *self, long long scheme_id, const scorin
 {
     json_t *json = score_result_to_json(in, r);
     if (json && bound)
-        mark_bound(json, r->scheme, bound);
+        scoring_engine_mark_bound(json, r->scheme, bound);
     char *text = json ? json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
     json_decref(json);
     if (!text)

@@ -70,6 +70,20 @@ score_data_t *scoring_engine_read_facts(scoring_engine_t *self, const scoring_un
                                         json_t *doc, problems_t *problems, char *err,
                                         size_t errlen);
 
+/* Reads a unit's facts of several years (years: {"2024": doc, "2023": doc},
+ * data-file year objects) as score_data does a data file holding this one
+ * unit; nothing is checked against a scheme. Returns the data (caller
+ * destroys with score_data_destroy) or NULL with the problems in *problems
+ * (or a reason in err). */
+score_data_t *scoring_engine_parse_years(const scoring_unit_t *u, json_t *years,
+                                         problems_t *problems, char *err, size_t errlen);
+
+/* Ends the explanation of every leaf in json (score_result_to_json of a
+ * result under s) whose key is bound (bound: the object
+ * scoring_outcomes_overlay gives) with SCORING_OUTCOMES_MARK: its outcome
+ * comes from the deadline service. */
+void scoring_engine_mark_bound(json_t *json, const score_scheme_t *s, const json_t *bound);
+
 /* Whether a score of the unit-year is locked: 1 yes, 0 no, -1 failure. */
 int scoring_engine_locked(scoring_engine_t *self, const char *unit, int year);
 

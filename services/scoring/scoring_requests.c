@@ -7,6 +7,7 @@
 #include "scoring.pb-c.h"
 #include "scoring_bind.h"
 #include "scoring_facts.h"
+#include "scoring_forecast.h"
 #include "scoring_show.h"
 
 #include <stdio.h>
@@ -526,6 +527,9 @@ bool scoring_requests_handle(scoring_engine_t *engine, rpc_server_t *rpc, rpc_re
     case PARTRACK__MESSAGE_TYPE__MSG_SCORE_STAGE: set_stage(engine, rpc, req); return true;
     case PARTRACK__MESSAGE_TYPE__MSG_SCORE_SHOW: show(engine, rpc, req); return true;
     case PARTRACK__MESSAGE_TYPE__MSG_SCORE_BIND: scoring_bind_handle(engine, rpc, req); return true;
+    case PARTRACK__MESSAGE_TYPE__MSG_SCORE_FORECAST:
+        scoring_forecast_handle(engine, rpc, req);
+        return true;
     default: return false;
     }
 }

@@ -15,6 +15,7 @@
  *                            be skipped; locking publishes the score)
  *   MSG_SCORE_SHOW           scoring_show.h
  *   MSG_SCORE_BIND           scoring_bind.h (set refuses an outcome or plan fact of a bound key)
+ *   MSG_SCORE_FORECAST       scoring_forecast.h (a read: the year-end forecast)
  * A change is committed with its audit rows, its recomputed scores and its
  * ScorePublished events in one transaction before the reply; a locked
  * unit-year refuses every change (ERR_CONFLICT, naming the unit and year).

@@ -31,7 +31,8 @@ enum {
     C_PREV_SCORE,    /* NULL: nothing known of the year before */
     C_PREV_COMPUTED, /* the score of that year's scheme, not a reported total */
     C_PREV_RANK,     /* reported with the facts, or NULL */
-    C_PREV_OF
+    C_PREV_OF,
+    C_TOP /* the top-level unit (the city): the peer group with a level */
 };
 
 static char *dup(const char *s)
@@ -52,6 +53,9 @@ static void unit_free(Partrack__UnitScore *u)
     free(u->stage);
     free(u->result_json);
     free(u->computed_at);
+    free(u->peers);
+    free(u->peer_scope);
+    free(u->kind);
     for (size_t i = 0; i < u->n_audit; i++) {
         Partrack__ScoreAuditEntry *a = u->audit[i];
         free(a->at);
@@ -116,8 +120,9 @@ static int add_audit(db_t *db, Partrack__UnitScore *u)
 }
 
 /* The year before, into u: its score, and its rank — as reported with the
- * facts, or (prev) ranked from last year's scores among the same peers. */
-static void previous_year(PGresult *res, int row, const score_rank_item_t *prev,
+ * facts (among the parent's units: only when ranked so), or (prev) ranked
+ * from last year's scores among the same peers. */
+static void previous_year(PGresult *res, int row, const score_rank_item_t *prev, bool by_level,
                           Partrack__UnitScore *u)
 {
     if (PQgetisnull(res, row, C_PREV_SCORE))
@@ -126,7 +131,7 @@ static void previous_year(PGresult *res, int row, const score_rank_item_t *prev,
     u->previous_score = score_round2(strtod(PQgetvalue(res, row, C_PREV_SCORE), NULL));
     u->has_previous_reported = 1;
     u->previous_reported = PQgetvalue(res, row, C_PREV_COMPUTED)[0] != 't';
-    if (!PQgetisnull(res, row, C_PREV_RANK) && !PQgetisnull(res, row, C_PREV_OF)) {
+    if (!by_level && !PQgetisnull(res, row, C_PREV_RANK) && !PQgetisnull(res, row, C_PREV_OF)) {
         u->previous_rank = (uint32_t)atoi(PQgetvalue(res, row, C_PREV_RANK));
         u->previous_of = (uint32_t)atoi(PQgetvalue(res, row, C_PREV_OF));
     } else if (prev->rank > 0 && prev->of > 1) {
@@ -137,7 +142,7 @@ static void previous_year(PGresult *res, int row, const score_rank_item_t *prev,
 }
 
 static Partrack__UnitScore *unit_score(PGresult *res, int row, const score_rank_item_t *rank,
-                                       const score_rank_item_t *prev)
+                                       const score_rank_item_t *prev, bool by_level)
 {
     Partrack__UnitScore *u = malloc(sizeof *u);
     if (!u)
@@ -161,7 +166,10 @@ static Partrack__UnitScore *unit_score(PGresult *res, int row, const score_rank_
     bool ranked = rank->rank > 0 && rank->of > 1;
     u->rank = (uint32_t)(ranked ? rank->rank : 0);
     u->of = (uint32_t)(ranked ? rank->of : 0);
-    previous_year(res, row, prev, u);
+    previous_year(res, row, prev, by_level, u);
+    u->kind = dup(PQgetvalue(res, row, C_KIND));
+    u->peers = dup(by_level ? "level" : "parent");
+    u->peer_scope = by_level ? dup(PQgetvalue(res, row, C_TOP)) : nullable(res, row, C_PARENT);
     return u;
 }
 
@@ -185,7 +193,9 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
 {
     char y[16];
     snprintf(y, sizeof y, "%d", req->year);
-    const char *p[] = {y, req->scheme && *req->scheme ? req->scheme : NULL};
+    bool by_level = req->level && *req->level;
+    const char *p[] = {y, req->scheme && *req->scheme ? req->scheme : NULL,
+                       by_level ? req->level : NULL};
     db_status_t st;
     PGresult *res = db_exec(
         db,
@@ -195,14 +205,15 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
         "'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'), s.kind, s.scheme_id, coalesce(ps.score, "
         "(pf.doc->'reported'->>'total')::float8), ps.score IS NOT NULL, CASE WHEN ps.score IS "
         "NULL THEN (pf.doc->'reported'->>'rank')::int END, CASE WHEN ps.score IS NULL THEN "
-        "(pf.doc->'reported'->>'of')::int END FROM scoring.score s JOIN scoring.scheme c ON "
+        "(pf.doc->'reported'->>'of')::int END, s.top_code FROM scoring.score s JOIN scoring.scheme "
+        "c ON "
         "c.id = s.scheme_id LEFT JOIN registry.units u ON u.code = s.unit_code LEFT JOIN "
         "LATERAL (SELECT p.score FROM scoring.score p JOIN scoring.scheme pc ON pc.id = "
         "p.scheme_id WHERE p.unit_code = s.unit_code AND p.year = s.year - 1 AND pc.code = "
         "c.code LIMIT 1) ps ON true LEFT JOIN scoring.facts pf ON pf.unit_code = s.unit_code AND "
-        "pf.year = s.year - 1 WHERE s.year = $1 AND ($2::text IS NULL OR c.code = $2) ORDER BY "
-        "s.scheme_id, s.unit_code",
-        2, p, &st);
+        "pf.year = s.year - 1 WHERE s.year = $1 AND ($2::text IS NULL OR c.code = $2) AND "
+        "($3::text IS NULL OR s.kind = $3) ORDER BY s.scheme_id, s.unit_code",
+        3, p, &st);
     if (!res)
         return -1;
     int n = PQntuples(res), rc = -1;
@@ -220,7 +231,11 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
             to++;
         for (int i = from; i < to; i++) {
             items[i].kind = PQgetvalue(res, i, C_KIND);
-            items[i].parent = PQgetisnull(res, i, C_PARENT) ? NULL : PQgetvalue(res, i, C_PARENT);
+            /* With a level, the city is the peer group: ranked as the
+             * same parent, that parent being the top-level unit. */
+            items[i].parent = by_level                        ? PQgetvalue(res, i, C_TOP)
+                              : PQgetisnull(res, i, C_PARENT) ? NULL
+                                                              : PQgetvalue(res, i, C_PARENT);
             items[i].value = strtod(PQgetvalue(res, i, C_SCORE), NULL);
         }
         if (score_rank(items + from, (size_t)(to - from), SCORE_PEERS_PARENT) < 0)
@@ -257,7 +272,7 @@ int scoring_show(db_t *db, const Partrack__ScoreShowRequest *req, Partrack__Scor
         if (req->parent && *req->parent &&
             (PQgetisnull(res, i, C_PARENT) || strcmp(PQgetvalue(res, i, C_PARENT), req->parent)))
             continue;
-        Partrack__UnitScore *u = unit_score(res, i, &items[i], &prev[i]);
+        Partrack__UnitScore *u = unit_score(res, i, &items[i], &prev[i], by_level);
         if (!u)
             goto done;
         reply->scores[reply->n_scores++] = u;

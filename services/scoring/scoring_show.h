@@ -2,9 +2,12 @@
  *
  * Reads scoring.score for the year (one scheme, or every scheme of the
  * year), ranks each scheme's units among their peers (same kind, same
- * parent: score_rank's competition ranking on the score as published) and
- * keeps those asked for: one unit, the units under a parent, or all. Ranks
- * are always among all peers, whoever is shown. With `audit`, a unit's
+ * parent: score_rank's competition ranking on the score as published; with
+ * a level, same kind in the same city, the top-level unit, whatever the
+ * parent) and keeps those asked for: one unit, the units under a parent, or
+ * all. Ranks are always among all peers, whoever is shown, and last year's
+ * rank is among the same peer group (a rank the facts report is among the
+ * parent's units, so it is used only without a level). With `audit`, a unit's
  * audit trail comes along.
  */
 #ifndef PARTRACK_SCORING_SHOW_H
