@@ -232,6 +232,13 @@ static PGresult *db_check(db_t *self, PGresult *res, const char *what, db_status
 PGresult *db_exec_prepared(db_t *self, const char *name, int nparams, const char *const *params,
                            db_status_t *status)
 {
+    return db_exec_prepared_formats(self, name, nparams, params, NULL, NULL, status);
+}
+
+PGresult *db_exec_prepared_formats(db_t *self, const char *name, int nparams,
+                                   const char *const *params, const int *lengths,
+                                   const int *formats, db_status_t *status)
+{
     db_statement_t *st = NULL;
     for (int i = 0; i < self->nstatements; i++)
         if (strcmp(self->statements[i].name, name) == 0)
@@ -254,8 +261,23 @@ PGresult *db_exec_prepared(db_t *self, const char *name, int nparams, const char
         PQclear(res);
         st->prepared = true;
     }
-    return db_check(self, PQexecPrepared(self->conn, st->name, nparams, params, NULL, NULL, 0),
+    return db_check(self,
+                    PQexecPrepared(self->conn, st->name, nparams, params, lengths, formats, 0),
                     st->name, status);
+}
+
+PGresult *db_exec_formats(db_t *self, const char *sql, int nparams, const char *const *params,
+                          const int *lengths, const int *formats, db_status_t *status)
+{
+    const char *name = statement_for_sql(self, sql, nparams);
+    if (name)
+        return db_exec_prepared_formats(self, name, nparams, params, lengths, formats, status);
+    if (db_ensure(self, 0) != DB_OK) {
+        *status = DB_RETRY;
+        return NULL;
+    }
+    return db_check(self, PQexecParams(self->conn, sql, nparams, NULL, params, lengths, formats, 0),
+                    "query", status);
 }
 
 PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params,
@@ -316,6 +338,12 @@ void db_rollback(db_t *self)
         PGresult *res = PQexec(self->conn, "ROLLBACK");
         PQclear(res);
     }
+}
+
+void db_fail(db_t *self, const char *what, const char *detail)
+{
+    db_set_error(self, what, detail);
+    self->sqlstate[0] = '\0';
 }
 
 bool db_failure_retryable(const db_t *self)

@@ -41,6 +41,13 @@ int db_register(db_t *self, const char *name, const char *sql, int nparams);
 PGresult *db_exec_prepared(db_t *self, const char *name, int nparams, const char *const *params,
                            db_status_t *status);
 
+/* db_exec_prepared with parameter formats as PQexecPrepared takes them:
+ * formats[i] 1 means params[i] is lengths[i] bytes in the type's binary
+ * form (formats NULL: every parameter text). */
+PGresult *db_exec_prepared_formats(db_t *self, const char *name, int nparams,
+                                   const char *const *params, const int *lengths,
+                                   const int *formats, db_status_t *status);
+
 /* Runs SQL text with text parameters; with none it may hold several
  * statements. A text with parameters is prepared on first use (per
  * connection, up to 128 distinct texts) and reused after, so callers get
@@ -48,6 +55,11 @@ PGresult *db_exec_prepared(db_t *self, const char *name, int nparams, const char
  * db_exec_prepared. */
 PGresult *db_exec(db_t *self, const char *sql, int nparams, const char *const *params,
                   db_status_t *status);
+
+/* db_exec with parameter formats (see db_exec_prepared_formats); the text
+ * is prepared once per connection like db_exec's. */
+PGresult *db_exec_formats(db_t *self, const char *sql, int nparams, const char *const *params,
+                          const int *lengths, const int *formats, db_status_t *status);
 
 /* Runs SQL with no result rows wanted. Returns DB_OK, DB_FAIL or DB_RETRY. */
 db_status_t db_run(db_t *self, const char *sql);
@@ -65,6 +77,10 @@ void db_rollback(db_t *self);
  * shutting down, serialization failure, out of resources) rather than being
  * a fault of the statement or the program. */
 bool db_failure_retryable(const db_t *self);
+
+/* Records a failure of the caller's own (out of memory, a bad argument) as
+ * the last one: permanent, without a SQLSTATE. */
+void db_fail(db_t *self, const char *what, const char *detail);
 
 /* The last failure as one sentence, and its SQLSTATE ("" if none). */
 const char *db_error(const db_t *self);

@@ -7,6 +7,7 @@
  */
 #include "events.h"
 
+#include "db_binarray.h"
 #include "log.h"
 
 #include <inttypes.h>
@@ -62,52 +63,36 @@ int events_append_batch(db_t *db, const char *producer, size_t n, const char *co
         *first = 0;
         return 0;
     }
-    int rc = -1;
-    char **hex = calloc(n, sizeof *hex);
-    char *type_array = NULL, *unit_array = NULL, *payload_array = NULL;
-    PGresult *res = NULL;
-    if (!hex)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!(hex[i] = db_bytea_hex(payloads && payloads[i] ? payloads[i] : (const uint8_t *)"",
-                                    payloads && payloads[i] ? payload_lens[i] : 0)))
-            goto done;
-    type_array = db_array_literal(types, n);
-    unit_array = db_array_literal(unit_codes, n);
-    payload_array = db_array_literal((const char *const *)hex, n);
-    if (!type_array || !unit_array || !payload_array)
-        goto done;
-    char sql[640], count[24];
-    snprintf(count, sizeof count, "%zu", n);
-    snprintf(sql, sizeof sql,
-             "WITH next AS (UPDATE %s.event_counter SET last_seq = last_seq + $1::bigint "
-             "RETURNING last_seq - $1::bigint AS base) "
-             "INSERT INTO %s.event_log (seq, type, unit_code, payload) "
-             "SELECT next.base + e.n, e.type, e.unit_code, e.payload::bytea FROM next, "
-             "unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(type, unit_code, "
-             "payload, n) RETURNING seq",
-             producer, producer);
-    const char *params[] = {count, type_array, unit_array, payload_array};
-    db_status_t st;
-    res = db_exec(db, sql, 4, params, &st);
-    if (!res || (size_t)PQntuples(res) != n)
-        goto done;
-    int64_t min = INT64_MAX;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int64_t seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        if (seq < min)
-            min = seq;
+    /* Binary arrays: no text parsing, no hex, on the server. */
+    db_binarray_t cols[3];
+    db_binarray_init(&cols[0], DB_OID_TEXT);
+    db_binarray_init(&cols[1], DB_OID_TEXT);
+    db_binarray_init(&cols[2], DB_OID_BYTEA);
+    for (size_t i = 0; i < n; i++) {
+        db_binarray_text(&cols[0], types[i]);
+        db_binarray_text(&cols[1], unit_codes[i]);
+        db_binarray_bytes(&cols[2], payloads && payloads[i] ? payloads[i] : (const uint8_t *)"",
+                          payloads && payloads[i] ? payload_lens[i] : 0);
     }
-    *first = min;
-    rc = 0;
-done:
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "WITH next AS (UPDATE %s.event_counter SET last_seq = last_seq + "
+             "cardinality($1::text[]) RETURNING last_seq - cardinality($1::text[]) AS base), "
+             "ins AS (INSERT INTO %s.event_log (seq, type, unit_code, payload) "
+             "SELECT next.base + e.n, e.type, e.unit_code, e.payload FROM next, "
+             "unnest($1::text[], $2::text[], $3::bytea[]) WITH ORDINALITY AS e(type, unit_code, "
+             "payload, n) RETURNING seq) SELECT min(seq), count(*) FROM ins",
+             producer, producer);
+    db_status_t st;
+    int rc = -1;
+    PGresult *res = db_exec_binarrays(db, sql, cols, 3, &st);
+    if (res && PQntuples(res) == 1 && strtoull(PQgetvalue(res, 0, 1), NULL, 10) == n) {
+        *first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        rc = 0;
+    }
     PQclear(res);
-    for (size_t i = 0; i < n; i++)
-        free(hex[i]);
-    free(hex);
-    free(type_array);
-    free(unit_array);
-    free(payload_array);
+    for (int c = 0; c < 3; c++)
+        db_binarray_free(&cols[c]);
     return rc;
 }
 

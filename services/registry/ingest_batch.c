@@ -4,6 +4,7 @@
  */
 #include "ingest_batch.h"
 
+#include "db_binarray.h"
 #include "ingest.pb-c.h"
 #include "ingest_work.h"
 
@@ -308,52 +309,40 @@ static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
 static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fresh,
                     size_t *conflicts)
 {
-    db_column_t cols[4] = {0};
-    char **hex = calloc(n + 1, sizeof *hex);
-    char(*types)[8] = calloc(n + 1, sizeof *types);
+    db_binarray_t cols[4];
+    db_binarray_init(&cols[0], DB_OID_TEXT);
+    db_binarray_init(&cols[1], DB_OID_TEXT);
+    db_binarray_init(&cols[2], DB_OID_INT4);
+    db_binarray_init(&cols[3], DB_OID_BYTEA);
     size_t m = 0;
-    int rc = -1;
-    if (!hex || !types)
-        goto done;
+    int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (!fresh[i])
             continue;
         ingest_item_t *it = works[i].item;
-        if (!(hex[m] = db_bytea_hex(it->reply, it->reply_len)))
-            goto done;
-        snprintf(types[m], sizeof types[m], "%d", (int)it->env->type);
-        const char *vals[4] = {works[i].publisher->name, it->env->idempotency_key, types[m],
-                               hex[m]};
+        db_binarray_text(&cols[0], works[i].publisher->name);
+        db_binarray_text(&cols[1], it->env->idempotency_key);
+        db_binarray_int4(&cols[2], (int32_t)it->env->type);
+        db_binarray_bytes(&cols[3], it->reply, it->reply_len);
         m++;
-        for (int c = 0; c < 4; c++)
-            if (db_column_push(&cols[c], vals[c]) < 0)
-                goto done;
     }
-    rc = 0;
     *conflicts = 0;
     if (m > 0) {
         db_status_t st;
-        PGresult *res = db_exec_columns(b->db,
-                                        "INSERT INTO registry.request_log (publisher, "
-                                        "idempotency_key, type, reply_type, reply) SELECT p, k, "
-                                        "t, 82, r FROM unnest($1::text[], $2::text[], "
-                                        "$3::int[], $4::bytea[]) AS u(p, k, t, r)",
-                                        cols, 4, &st);
-        if (res)
-            rc = 0;
-        else if (strcmp(db_sqlstate(b->db), "23505") == 0) {
+        PGresult *res = db_exec_binarrays(b->db,
+                                          "INSERT INTO registry.request_log (publisher, "
+                                          "idempotency_key, type, reply_type, reply) SELECT p, k, "
+                                          "t, 82, r FROM unnest($1::text[], $2::text[], "
+                                          "$3::int[], $4::bytea[]) AS u(p, k, t, r)",
+                                          cols, 4, &st);
+        if (!res && strcmp(db_sqlstate(b->db), "23505") == 0)
             *conflicts = 1; /* unique_violation: a key stored before */
-            rc = 0;
-        } else
+        else if (!res)
             rc = -1;
         PQclear(res);
     }
-done:
-    for (size_t i = 0; hex && i < m; i++)
-        free(hex[i]);
-    free(hex);
-    free(types);
-    db_columns_free(cols, 4);
+    for (int c = 0; c < 4; c++)
+        db_binarray_free(&cols[c]);
     return rc;
 }
 

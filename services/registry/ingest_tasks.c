@@ -5,6 +5,7 @@
  * on each other in a circle); the updates are folded into them in arrival
  * order in memory, then written with one statement per table.
  */
+#include "db_binarray.h"
 #include "due_levels.h"
 #include "events.h"
 #include "events.pb-c.h"
@@ -136,16 +137,15 @@ done:
 }
 
 /* The lead units of the locked tasks (one index scan for all of them). */
-static int read_leads(ingest_batch_t *b, const char *ids, tasks_t *ts)
+static int read_leads(ingest_batch_t *b, db_binarray_t *ids, tasks_t *ts)
 {
-    const char *p[] = {ids};
     db_status_t st;
     PGresult *res =
-        db_exec(b->db,
-                "SELECT task_id, array_agg(unit_code ORDER BY unit_code)::text FROM "
-                "registry.task_unit WHERE task_id IN (SELECT unnest($1::bigint[])) AND role = "
-                "'lead' GROUP BY task_id",
-                1, p, &st);
+        db_exec_binarrays(b->db,
+                          "SELECT task_id, array_agg(unit_code ORDER BY unit_code)::text FROM "
+                          "registry.task_unit WHERE task_id IN (SELECT unnest($1::bigint[])) AND "
+                          "role = 'lead' GROUP BY task_id",
+                          ids, 1, &st);
     if (!res)
         return -1;
     int rc = 0;
@@ -165,20 +165,14 @@ static int read_leads(ingest_batch_t *b, const char *ids, tasks_t *ts)
 /* Locks the tasks the updates name, in id order, and reads their state. */
 static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *ts)
 {
-    char **ids = calloc(n + 1, sizeof *ids);
-    size_t m = 0;
+    db_binarray_t ids;
     int rc = -1;
-    char *array = NULL;
-    if (!ids)
-        return -1;
+    db_binarray_init(&ids, DB_OID_INT8);
     for (size_t i = 0; i < n; i++)
-        if (!ws[i]->settled && (ids[m] = malloc(24)))
-            snprintf(ids[m++], 24, "%lld", (long long)ws[i]->task_id);
-    if (!(array = db_array_literal((const char *const *)ids, m)))
-        goto done;
-    const char *p[] = {array};
+        if (!ws[i]->settled)
+            db_binarray_int8(&ids, ws[i]->task_id);
     db_status_t st;
-    PGresult *res = db_exec(
+    PGresult *res = db_exec_binarrays(
         b->db,
         "SELECT t.id, t.status, t.progress, coalesce(floor(extract(epoch FROM t.completed_at) * "
         "1000)::bigint, -1), p.unit_code, p.number, t.title, t.triggered_on IS NULL AND "
@@ -186,7 +180,7 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
         "registry.plan p ON p.id = t.plan_id WHERE t.id IN (SELECT unnest($1::bigint[])) ORDER BY "
         "t.id FOR "
         "UPDATE OF t",
-        1, p, &st);
+        &ids, 1, &st);
     if (!res)
         goto done;
     size_t rows = (size_t)PQntuples(res);
@@ -207,12 +201,9 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
     }
     PQclear(res);
     if (rc == 0)
-        rc = read_leads(b, array, ts);
+        rc = read_leads(b, &ids, ts);
 done:
-    for (size_t i = 0; i < m; i++)
-        free(ids[i]);
-    free(ids);
-    free(array);
+    db_binarray_free(&ids);
     return rc;
 }
 
@@ -337,45 +328,53 @@ static uint8_t *event_payload(const ingest_batch_t *b, const accepted_t *a, int6
     return buf;
 }
 
-/* The update rows, the tasks' new state, the events. */
+/* The update rows, the tasks' new state, the events. Columns go as binary
+ * arrays (no text parsing on the server). */
 static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *ts)
 {
     int64_t *ids = calloc(m, sizeof *ids);
-    char(*text)[5][40] = calloc(m, sizeof *text);
     char **evidence = calloc(m, sizeof *evidence);
     const char **types = calloc(m, sizeof *types), **units = calloc(m, sizeof *units);
     uint8_t **payloads = calloc(m, sizeof *payloads);
     size_t *lens = calloc(m, sizeof *lens);
-    db_column_t cols[9] = {0}, tcols[4] = {0};
-    char(*ttext)[3][40] = calloc(ts->n + 1, sizeof *ttext);
     int64_t *waiting_ids = calloc(ts->n + 1, sizeof *waiting_ids);
     size_t nwaiting = 0;
+    db_binarray_t cols[9], tcols[4];
+    static const uint32_t col_types[9] = {DB_OID_INT8, DB_OID_INT8, DB_OID_TEXT,
+                                          DB_OID_INT4, DB_OID_TEXT, DB_OID_TIMESTAMPTZ,
+                                          DB_OID_TEXT, DB_OID_TEXT, DB_OID_TIMESTAMPTZ};
+    static const uint32_t tcol_types[4] = {DB_OID_INT8, DB_OID_INT4, DB_OID_TEXT,
+                                           DB_OID_TIMESTAMPTZ};
+    for (int c = 0; c < 9; c++)
+        db_binarray_init(&cols[c], col_types[c]);
+    for (int c = 0; c < 4; c++)
+        db_binarray_init(&tcols[c], tcol_types[c]);
     int rc = -1;
-    if (!ids || !text || !evidence || !types || !units || !payloads || !lens || !ttext ||
-        !waiting_ids || ingest_next_ids(b->db, "registry.task_update_id_seq", m, ids) < 0)
+    if (!ids || !evidence || !types || !units || !payloads || !lens || !waiting_ids ||
+        ingest_next_ids(b->db, "registry.task_update_id_seq", m, ids) < 0)
         goto done;
     for (size_t k = 0; k < m; k++) {
         const Partrack__TaskUpdate *u = (const Partrack__TaskUpdate *)acc[k].work->message;
         acc[k].work->stored_id = ids[k];
-        snprintf(text[k][0], 40, "%lld", (long long)ids[k]);
-        snprintf(text[k][1], 40, "%lld", (long long)acc[k].task->id);
-        snprintf(text[k][2], 40, "%d", u->progress);
-        snprintf(text[k][3], 40, "%lld", (long long)acc[k].completed_ms);
-        snprintf(text[k][4], 40, "%lld", (long long)acc[k].work->sent_at_ms);
-        if (!(evidence[k] = db_array_literal((const char *const *)u->evidence, u->n_evidence)))
+        /* No evidence: NULL, the column's '{}' without parsing a literal. */
+        if (u->n_evidence > 0 &&
+            !(evidence[k] = db_array_literal((const char *const *)u->evidence, u->n_evidence)))
             goto done;
-        const char *vals[9] = {text[k][0],
-                               text[k][1],
-                               acc[k].work->publisher->name,
-                               u->has_progress ? text[k][2] : NULL,
-                               u->status,
-                               u->completed_at ? text[k][3] : NULL,
-                               u->note,
-                               evidence[k],
-                               text[k][4]};
-        for (int c = 0; c < 9; c++)
-            if (db_column_push(&cols[c], vals[c]) < 0)
-                goto done;
+        db_binarray_int8(&cols[0], ids[k]);
+        db_binarray_int8(&cols[1], acc[k].task->id);
+        db_binarray_text(&cols[2], acc[k].work->publisher->name);
+        if (u->has_progress)
+            db_binarray_int4(&cols[3], u->progress);
+        else
+            db_binarray_null(&cols[3]);
+        db_binarray_text(&cols[4], u->status);
+        if (u->completed_at)
+            db_binarray_time_ms(&cols[5], acc[k].completed_ms);
+        else
+            db_binarray_null(&cols[5]);
+        db_binarray_text(&cols[6], u->note);
+        db_binarray_text(&cols[7], evidence[k]);
+        db_binarray_time_ms(&cols[8], acc[k].work->sent_at_ms);
         types[k] = "TaskUpdated";
         units[k] = acc[k].task->plan_unit;
         if (!(payloads[k] = event_payload(b, &acc[k], ids[k], &lens[k])))
@@ -385,35 +384,34 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
         task_state_t *t = &ts->list[i];
         if (!t->changed)
             continue;
-        snprintf(ttext[i][0], 40, "%lld", (long long)t->id);
-        snprintf(ttext[i][1], 40, "%d", t->progress);
-        snprintf(ttext[i][2], 40, "%lld", (long long)t->completed_ms);
-        const char *vals[4] = {ttext[i][0], ttext[i][1], t->status,
-                               t->completed_ms >= 0 ? ttext[i][2] : NULL};
-        for (int c = 0; c < 4; c++)
-            if (db_column_push(&tcols[c], vals[c]) < 0)
-                goto done;
+        db_binarray_int8(&tcols[0], t->id);
+        db_binarray_int4(&tcols[1], t->progress);
+        db_binarray_text(&tcols[2], t->status);
+        if (t->completed_ms >= 0)
+            db_binarray_time_ms(&tcols[3], t->completed_ms);
+        else
+            db_binarray_null(&tcols[3]);
         if (strcmp(t->status, "open") == 0 && t->waits_for_event)
             waiting_ids[nwaiting++] = t->id;
     }
     db_status_t st;
-    PGresult *res = db_exec_columns(
+    PGresult *res = db_exec_binarrays(
         b->db,
         "INSERT INTO registry.task_update (id, task_id, actor, progress, status, completed_at, "
-        "note, evidence, source_at) SELECT i, t, a, p, s, to_timestamp(c / 1000.0), n, e::text[], "
-        "to_timestamp(sa / 1000.0) FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], "
-        "$5::text[], $6::bigint[], $7::text[], $8::text[], $9::bigint[]) AS x(i, t, a, p, s, c, "
-        "n, e, sa)",
+        "note, evidence, source_at) SELECT i, t, a, p, s, c, n, coalesce(e::text[], '{}'), sa "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[], "
+        "$6::timestamptz[], $7::text[], $8::text[], $9::timestamptz[]) AS x(i, t, a, p, s, c, n, "
+        "e, sa)",
         cols, 9, &st);
     if (!res)
         goto done;
     PQclear(res);
-    res = db_exec_columns(b->db,
-                          "UPDATE registry.task t SET progress = x.p, status = x.s, completed_at "
-                          "= to_timestamp(x.c / 1000.0), updated_at = now() FROM "
-                          "unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[]) AS x(i, p, "
-                          "s, c) WHERE t.id = x.i",
-                          tcols, 4, &st);
+    res = db_exec_binarrays(b->db,
+                            "UPDATE registry.task t SET progress = x.p, status = x.s, "
+                            "completed_at = x.c, updated_at = now() FROM unnest($1::bigint[], "
+                            "$2::int[], $3::text[], $4::timestamptz[]) AS x(i, p, s, c) WHERE "
+                            "t.id = x.i",
+                            tcols, 4, &st);
     if (!res)
         goto done;
     PQclear(res);
@@ -433,16 +431,16 @@ done:
             free(payloads[k]);
     }
     free(ids);
-    free(text);
     free(evidence);
     free(types);
     free(units);
     free(payloads);
     free(lens);
-    free(ttext);
     free(waiting_ids);
-    db_columns_free(cols, 9);
-    db_columns_free(tcols, 4);
+    for (int c = 0; c < 9; c++)
+        db_binarray_free(&cols[c]);
+    for (int c = 0; c < 4; c++)
+        db_binarray_free(&tcols[c]);
     return rc;
 }
 

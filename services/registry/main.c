@@ -30,7 +30,7 @@ static config_entry_t config[] = {
      "where the registry publishes event wake-ups (PUB)", NULL, 0},
     {"PARTRACK_INGEST_ENDPOINT", CONFIG_ENDPOINT, "tcp://127.0.0.1:5553", 0, 0,
      "where other systems publish task updates and measurements (ROUTER, CURVE)", NULL, 0},
-    {"PARTRACK_INGEST_BATCH", CONFIG_INT, "1000", 1, 100000,
+    {"PARTRACK_INGEST_BATCH", CONFIG_INT, "500", 1, 100000,
      "most ingest messages committed in one transaction", NULL, 0},
     {"PARTRACK_INGEST_MAX_SKEW_SECONDS", CONFIG_INT, "300", 0, 86400,
      "how far ahead of the registry's clock a publisher's timestamps may be", NULL, 0},

@@ -6,6 +6,7 @@
  * under their advisory lock.
  */
 #include "db.h"
+#include "db_binarray.h"
 #include "harness.h"
 #include "migrate.h"
 
@@ -180,4 +181,59 @@ Test(db, arrays_go_out_and_come_back)
     cr_assert_null(words[0]);
     free(words);
     PQclear(res);
+}
+
+Test(db, binary_arrays_reach_the_server_as_sent)
+{
+    db_binarray_t a[6];
+    db_binarray_init(&a[0], DB_OID_INT8);
+    db_binarray_init(&a[1], DB_OID_INT4);
+    db_binarray_init(&a[2], DB_OID_TEXT);
+    db_binarray_init(&a[3], DB_OID_BYTEA);
+    db_binarray_init(&a[4], DB_OID_TIMESTAMPTZ);
+    db_binarray_init(&a[5], DB_OID_FLOAT8);
+    db_binarray_int8(&a[0], -5000000000LL);
+    db_binarray_int8(&a[0], 7);
+    db_binarray_int4(&a[1], -3);
+    db_binarray_null(&a[1]);
+    db_binarray_text(&a[2], "Phường Phú Lãm");
+    db_binarray_text(&a[2], NULL);
+    db_binarray_bytes(&a[3], "\x00\xff", 2);
+    db_binarray_bytes(&a[3], "", 0);
+    db_binarray_time_ms(&a[4], 1719565200123LL); /* 2024-06-28T09:00:00.123Z */
+    db_binarray_time_ms(&a[4], 0);
+    db_binarray_float8(&a[5], 18.67);
+    db_binarray_float8(&a[5], -0.5);
+    db_status_t st;
+    PGresult *res = db_exec_binarrays(
+        db,
+        "SELECT $1::bigint[]::text, $2::int[]::text, $3::text[]::text, $4::bytea[]::text, "
+        "array(SELECT to_char(x AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM "
+        "unnest($5::timestamptz[]) x)::text, $6::float8[]::text",
+        a, 6, &st);
+    cr_assert_not_null(res, "%s", db_error(db));
+    cr_assert_str_eq(PQgetvalue(res, 0, 0), "{-5000000000,7}");
+    cr_assert_str_eq(PQgetvalue(res, 0, 1), "{-3,NULL}");
+    cr_assert_str_eq(PQgetvalue(res, 0, 2), "{\"Phường Phú Lãm\",NULL}");
+    cr_assert_str_eq(PQgetvalue(res, 0, 3), "{\"\\\\x00ff\",\"\\\\x\"}");
+    cr_assert_str_eq(PQgetvalue(res, 0, 4), "{2024-06-28T09:00:00.123,1970-01-01T00:00:00.000}");
+    cr_assert_str_eq(PQgetvalue(res, 0, 5), "{18.67,-0.5}");
+    PQclear(res);
+    /* Empty arrays, and the same arrays sent twice. */
+    db_binarray_t e;
+    db_binarray_init(&e, DB_OID_INT8);
+    res = db_exec_binarrays(db, "SELECT cardinality($1::bigint[])", &e, 1, &st);
+    cr_assert_not_null(res, "%s", db_error(db));
+    cr_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+    res = db_exec_binarrays(db, "SELECT cardinality($1::bigint[])", &a[0], 1, &st);
+    cr_assert_not_null(res, "%s", db_error(db));
+    cr_assert_str_eq(PQgetvalue(res, 0, 0), "2");
+    PQclear(res);
+    /* A type the SQL does not cast to is refused by the server. */
+    res = db_exec_binarrays(db, "SELECT cardinality($1::bigint[])", &a[1], 1, &st);
+    cr_assert_null(res);
+    db_binarray_free(&e);
+    for (int i = 0; i < 6; i++)
+        db_binarray_free(&a[i]);
 }
