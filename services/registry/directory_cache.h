@@ -1,11 +1,11 @@
 /* directory_cache.h - the unit directory kept in memory between requests
  *
  * Loading the directory is most of the cost of resolving names; units change
- * rarely. The cache reloads when the units table says it changed: its row
- * count or its latest updated_at differ from what was loaded (every unit
- * write - import, rename, move, merge - sets updated_at). Several registry
- * instances each keep their own cache and see each other's changes the same
- * way.
+ * rarely. The cache reloads when the directory's version (one row,
+ * registry.directory_version, moved on to a fresh sequence number by every
+ * statement that writes units or aliases) differs from the one loaded.
+ * Several registry instances each keep their own cache and see each other's
+ * changes the same way.
  */
 #ifndef PARTRACK_DIRECTORY_CACHE_H
 #define PARTRACK_DIRECTORY_CACHE_H
