@@ -27,6 +27,8 @@ static config_entry_t config[] = {
      "the registry's event wake-ups (PUB) to subscribe to", NULL, 0},
     {"PARTRACK_DEADLINE_EVENTS", CONFIG_ENDPOINT, "tcp://127.0.0.1:5562", 0, 0,
      "the deadline service's event wake-ups (PUB) to subscribe to", NULL, 0},
+    {"PARTRACK_SCORING_EVENTS", CONFIG_ENDPOINT, "tcp://127.0.0.1:5565", 0, 0,
+     "the scoring service's event wake-ups (PUB) to subscribe to", NULL, 0},
     {"PARTRACK_FEED_ENDPOINT", CONFIG_ENDPOINT, "tcp://127.0.0.1:5564", 0, 0,
      "where people read their feeds (ROUTER, CURVE)", NULL, 0},
     {"PARTRACK_DEADLINE_ENDPOINT", CONFIG_ENDPOINT, "tcp://127.0.0.1:5552", 0, 0,
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
         .endpoint = value("PARTRACK_NOTIFY_ENDPOINT"),
         .registry_events = value("PARTRACK_REGISTRY_EVENTS"),
         .deadline_events = value("PARTRACK_DEADLINE_EVENTS"),
+        .scoring_events = value("PARTRACK_SCORING_EVENTS"),
         .feed_endpoint = value("PARTRACK_FEED_ENDPOINT"),
         .deadline_endpoint = value("PARTRACK_DEADLINE_ENDPOINT"),
         .digest_check_ms = number("PARTRACK_DIGEST_CHECK_SECONDS") * 1000,
@@ -89,8 +92,9 @@ int main(int argc, char **argv)
         log_error("cannot start", "reason=\"%s\"", errbuf);
         goto done;
     }
-    log_info("serving", "endpoint=%s feed=%s registry_events=%s deadline_events=%s", nc.endpoint,
-             nc.feed_endpoint, nc.registry_events, nc.deadline_events);
+    log_info(
+        "serving", "endpoint=%s feed=%s registry_events=%s deadline_events=%s scoring_events=%s",
+        nc.endpoint, nc.feed_endpoint, nc.registry_events, nc.deadline_events, nc.scoring_events);
     int poll_ms = number("PARTRACK_NOTIFY_POLL_MS");
     while (!service_stopping())
         notify_server_step(server, poll_ms);

@@ -56,6 +56,13 @@ static const char *lead_name(notify_ingest_t *in, db_t *db, char **lead, size_t 
     return name;
 }
 
+/* The event's sequence number as text, into out (at least 24 bytes). */
+static const char *source_seq(const event_t *ev, char *out)
+{
+    snprintf(out, 24, "%lld", (long long)ev->seq);
+    return out;
+}
+
 /* One entry per recipient of news about `units`, all with the same text. */
 static int tell(db_t *db, notify_ingest_t *in, char **units, size_t n, notify_audience_t to,
                 const notify_entry_t *entry)
@@ -233,6 +240,35 @@ static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
     return rc;
 }
 
+/* A unit's score locked or moved (ScorePublished): news for the unit's
+ * head and followers, once per event. */
+static int on_score_published(db_t *db, notify_ingest_t *in, const event_t *ev)
+{
+    Partrack__ScorePublished *p =
+        partrack__score_published__unpack(NULL, ev->payload_len, ev->payload);
+    if (!p) {
+        log_warn("undecodable event", "type=ScorePublished seq=%lld", (long long)ev->seq);
+        return 0;
+    }
+    const char *name =
+        p->unit_name ? p->unit_name : notify_directory_unit_name(in->directory, db, p->unit);
+    int rc = -1;
+    if (name) {
+        char text[1024], dedupe[128], source[48], seq[24];
+        notify_text_score(name, p->year, p->score, p->grade, p->reason, p->has_previous_score,
+                          p->previous_score, text, sizeof text);
+        snprintf(dedupe, sizeof dedupe, "score:%s:%d:%s:%s", p->unit, (int)p->year, p->scheme,
+                 strcmp(p->reason, "locked") == 0 ? "locked" : source_seq(ev, seq));
+        snprintf(source, sizeof source, "%s:%lld", in->producer, (long long)ev->seq);
+        notify_entry_t tmpl = {
+            .kind = "score_published", .dedupe = dedupe, .source = source, .text = text};
+        char *units[] = {p->unit};
+        rc = tell(db, in, units, 1, NOTIFY_TO_HEADS, &tmpl);
+    }
+    partrack__score_published__free_unpacked(p, NULL);
+    return rc;
+}
+
 int notify_ingest_event(db_t *db, const event_t *event, void *arg)
 {
     notify_ingest_t *in = arg;
@@ -244,6 +280,8 @@ int notify_ingest_event(db_t *db, const event_t *event, void *arg)
         return on_deemed(db, in, event);
     if (strcmp(event->type, "TaskAssigned") == 0)
         return on_assigned(db, in, event);
+    if (strcmp(event->type, "ScorePublished") == 0)
+        return on_score_published(db, in, event);
     if (strcmp(event->type, "TaskUpdated") == 0)
         return on_updated(db, in, event);
     return 0; /* not news for anyone's feed */

@@ -13,6 +13,8 @@
  *   TaskUpdated that changes the status (done, cancelled, reopened)
  *               the lead units' heads, once per update; progress alone is
  *               not news
+ *   ScorePublished (a unit's score locked, or moved past the threshold)
+ *               the unit's head; a lock is told once, each move once
  * and, for all of them, the people who follow one of the units concerned.
  * One entry per person and subject (dedupe): a person who is both head and
  * follower gets it once; an occurrence's level is told once per person.

@@ -18,7 +18,7 @@
 
 /* A producer whose events notify consumes. */
 typedef struct {
-    const char *name; /* its schema: "registry", "deadline" */
+    const char *name; /* its schema: "registry", "deadline", "scoring" */
     events_sub_t *sub;
     notify_ingest_t *in;
     int64_t next_look_ms; /* when its log is looked at, woken or not */
@@ -33,7 +33,7 @@ struct notify_server {
     rpc_server_t *rpc;
     notify_feed_server_t *feed;
     notify_admin_t admin;
-    producer_t registry, deadline;
+    producer_t registry, deadline, scoring;
 };
 
 notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_t *config,
@@ -53,6 +53,8 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
               events_sub_new(zmq_ctx, config->registry_events, "registry", errbuf, errlen)) ||
         !(self->deadline.sub =
               events_sub_new(zmq_ctx, config->deadline_events, "deadline", errbuf, errlen)) ||
+        !(self->scoring.sub =
+              events_sub_new(zmq_ctx, config->scoring_events, "scoring", errbuf, errlen)) ||
         !(self->feed =
               notify_feed_server_new(zmq_ctx, db, config->feed_endpoint, config->deadline_endpoint,
                                      config->max_msg_bytes, errbuf, errlen))) {
@@ -61,8 +63,10 @@ notify_server_t *notify_server_new(void *zmq_ctx, db_t *db, const notify_config_
     }
     self->registry.name = "registry";
     self->deadline.name = "deadline";
+    self->scoring.name = "scoring";
     if (!(self->registry.in = notify_ingest_new(self->registry.name)) ||
-        !(self->deadline.in = notify_ingest_new(self->deadline.name))) {
+        !(self->deadline.in = notify_ingest_new(self->deadline.name)) ||
+        !(self->scoring.in = notify_ingest_new(self->scoring.name))) {
         snprintf(errbuf, errlen, "out of memory");
         notify_server_destroy(&self);
         return NULL;
@@ -80,15 +84,18 @@ void notify_server_destroy(notify_server_t **self_p)
     notify_feed_server_destroy(&(*self_p)->feed);
     events_sub_destroy(&(*self_p)->registry.sub);
     events_sub_destroy(&(*self_p)->deadline.sub);
+    events_sub_destroy(&(*self_p)->scoring.sub);
     notify_ingest_destroy(&(*self_p)->registry.in);
     notify_ingest_destroy(&(*self_p)->deadline.in);
+    notify_ingest_destroy(&(*self_p)->scoring.in);
     free(*self_p);
     *self_p = NULL;
 }
 
 /* One batch of a producer's waiting events (so requests and readers are
  * served between batches). Readers get the batch's entries as soon as it is
- * committed. A full batch leaves the producer behind: more may be waiting. */
+ * committed. A full batch leaves the producer behind: more may be waiting.
+ * Returns 0, 1 when the producer has no schema yet, or -1. */
 static int catch_up(notify_server_t *self, producer_t *p)
 {
     int applied = events_consume_flushed(self->db, "notify", p->name, self->config.batch,
@@ -96,6 +103,12 @@ static int catch_up(notify_server_t *self, producer_t *p)
     p->behind = applied == self->config.batch;
     if (applied < 0) {
         notify_ingest_discard(p->in);
+        if (strcmp(db_sqlstate(self->db), "42P01") == 0) {
+            /* undefined_table: the producer has not made its schema yet
+             * (the scoring service starts after notify); look again later. */
+            log_debug("producer not there yet", "producer=%s", p->name);
+            return 1;
+        }
         log_warn("events not applied", "producer=%s reason=\"%s\"", p->name, db_error(self->db));
         return -1;
     }
@@ -118,7 +131,8 @@ static int look_at(notify_server_t *self, producer_t *p, int poll_ms)
     int64_t now = msg_now_ms();
     if (!woken && !p->behind && now < p->next_look_ms)
         return 0;
-    if (catch_up(self, p) < 0) {
+    int rc = catch_up(self, p);
+    if (rc < 0) {
         p->next_look_ms = 0;
         return -1;
     }
@@ -147,21 +161,24 @@ static void handle(notify_server_t *self, rpc_request_t *req)
 
 int notify_server_step(notify_server_t *self, int wait_ms)
 {
-    zmq_pollitem_t items[5] = {{rpc_server_socket(self->rpc), 0, ZMQ_POLLIN, 0},
+    zmq_pollitem_t items[6] = {{rpc_server_socket(self->rpc), 0, ZMQ_POLLIN, 0},
                                {events_sub_socket(self->deadline.sub), 0, ZMQ_POLLIN, 0},
-                               {events_sub_socket(self->registry.sub), 0, ZMQ_POLLIN, 0}};
-    notify_feed_server_poll_items(self->feed, &items[3]);
-    bool behind = self->deadline.behind || self->registry.behind;
-    if (zmq_poll(items, 5, behind ? 0 : wait_ms) < 0)
+                               {events_sub_socket(self->registry.sub), 0, ZMQ_POLLIN, 0},
+                               {events_sub_socket(self->scoring.sub), 0, ZMQ_POLLIN, 0}};
+    notify_feed_server_poll_items(self->feed, &items[4]);
+    bool behind = self->deadline.behind || self->registry.behind || self->scoring.behind;
+    if (zmq_poll(items, 6, behind ? 0 : wait_ms) < 0)
         return 0;
     rpc_request_t req;
     if ((items[0].revents & ZMQ_POLLIN) && rpc_server_next(self->rpc, 0, &req) > 0) {
         handle(self, &req);
         rpc_request_done(&req);
     }
-    notify_feed_server_serve(self->feed, &items[3]);
+    notify_feed_server_serve(self->feed, &items[4]);
     int rc = look_at(self, &self->deadline, wait_ms);
     if (look_at(self, &self->registry, wait_ms) < 0)
+        rc = -1;
+    if (look_at(self, &self->scoring, wait_ms) < 0)
         rc = -1;
     int64_t now = msg_now_ms();
     if (now >= self->next_digest_ms) {

@@ -21,6 +21,7 @@ typedef struct {
     const char *endpoint;          /* requests (ROUTER) */
     const char *registry_events;   /* the registry's PUB wake-ups */
     const char *deadline_events;   /* the deadline service's */
+    const char *scoring_events;    /* the scoring service's */
     const char *feed_endpoint;     /* people read their feeds (ROUTER, CURVE) */
     const char *deadline_endpoint; /* acknowledgements are passed on to it */
     int digest_check_ms;           /* how often due digests are looked for */

@@ -130,3 +130,40 @@ const char *notify_text_status(const notify_task_t *t, const char *status, const
         snprintf(buf + used, len - used, " %s.", what);
     return buf;
 }
+
+/* A score as published (0.01), decimal comma, no trailing zeros: 95,6. */
+static const char *score_vn(double x, char out[32])
+{
+    snprintf(out, 32, "%.2f", x);
+    char *dot = strchr(out, '.');
+    if (dot) {
+        char *end = out + strlen(out) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+        else
+            *dot = ',';
+    }
+    return out;
+}
+
+const char *notify_text_score(const char *unit_name, int year, double score, const char *grade,
+                              const char *reason, bool has_previous, double previous, char *buf,
+                              size_t len)
+{
+    char now[32], before[32];
+    score_vn(score, now);
+    if (reason && strcmp(reason, "locked") == 0)
+        snprintf(buf, len, "Chỉ số CCHC năm %d của %s đã được chốt: %s điểm, xếp loại %s.", year,
+                 unit_name ? unit_name : "", now, grade ? grade : "");
+    else if (has_previous)
+        snprintf(buf, len, "Điểm Chỉ số CCHC năm %d của %s %s từ %s %s %s điểm (xếp loại %s).",
+                 year, unit_name ? unit_name : "", score >= previous ? "tăng" : "giảm",
+                 score_vn(previous, before), score >= previous ? "lên" : "xuống", now,
+                 grade ? grade : "");
+    else
+        snprintf(buf, len, "Điểm Chỉ số CCHC năm %d của %s: %s điểm (xếp loại %s).", year,
+                 unit_name ? unit_name : "", now, grade ? grade : "");
+    return buf;
+}

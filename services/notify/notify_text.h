@@ -11,6 +11,7 @@
 #ifndef PARTRACK_NOTIFY_TEXT_H
 #define PARTRACK_NOTIFY_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What a due occurrence is about. */
@@ -48,6 +49,13 @@ const char *notify_text_assigned(const notify_task_t *t, const char *deadline_te
  * recorded it. NULL if the status is none of those. */
 const char *notify_text_status(const notify_task_t *t, const char *status, const char *on,
                                const char *by, char *buf, size_t len);
+
+/* A unit's PAR Index score published by the scoring service: locked
+ * (reason "locked") or moved from `previous` (has_previous). Numbers with a
+ * decimal comma, as Vietnamese documents write them. */
+const char *notify_text_score(const char *unit_name, int year, double score, const char *grade,
+                              const char *reason, bool has_previous, double previous, char *buf,
+                              size_t len);
 
 /* YYYY-MM-DD as dd/mm/yyyy into out (the input unchanged if it is not a
  * date). */

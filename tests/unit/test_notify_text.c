@@ -79,6 +79,24 @@ Test(notify_text, status_changes)
     cr_assert_null(notify_text_status(&dialogue, "paused", "2024-07-02", "an", buf, sizeof buf));
 }
 
+Test(notify_text, published_scores)
+{
+    char buf[512];
+    cr_assert_str_eq(
+        notify_text_score("Phường Phú Lãm", 2023, 95.6, "A", "locked", false, 0, buf, sizeof buf),
+        "Chỉ số CCHC năm 2023 của Phường Phú Lãm đã được chốt: 95,6 điểm, xếp loại A.");
+    cr_assert_str_eq(
+        notify_text_score("Phường Phú Lãm", 2023, 88, "B", "moved", true, 95.55, buf, sizeof buf),
+        "Điểm Chỉ số CCHC năm 2023 của Phường Phú Lãm giảm từ 95,55 xuống 88 điểm "
+        "(xếp loại B).");
+    cr_assert(
+        strstr(notify_text_score("Phường X", 2024, 70.1, "C", "moved", true, 60, buf, sizeof buf),
+               " tăng từ 60 lên 70,1 điểm (xếp loại C)."));
+    cr_assert_str_eq(
+        notify_text_score("Phường X", 2024, 70, "C", "moved", false, 0, buf, sizeof buf),
+        "Điểm Chỉ số CCHC năm 2024 của Phường X: 70 điểm (xếp loại C).");
+}
+
 Test(notify_text, dates_and_short_buffers)
 {
     char d[16];
