@@ -198,7 +198,7 @@ int cli_run_online(cli_t *cli, int (*run)(cli_t *, int, char **), int argc, char
     return rc;
 }
 
-bool cli_key_file_free(const char *path)
+static bool key_file_free(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) == 0) {
@@ -227,4 +227,15 @@ bool cli_key_file_free(const char *path)
         return false;
     }
     return true;
+}
+
+int cli_new_keypair(const char *path, keyfile_t *key)
+{
+    if (!key_file_free(path))
+        return CLI_USAGE;
+    if (keyfile_generate(key) < 0) {
+        fprintf(stderr, "partrack: cannot make a CURVE keypair (libzmq built without CURVE?)\n");
+        return CLI_UNAVAILABLE;
+    }
+    return CLI_OK;
 }

@@ -9,6 +9,7 @@
 #ifndef PARTRACK_CLI_COMMON_H
 #define PARTRACK_CLI_COMMON_H
 
+#include "keyfile.h"
 #include "msg.h"
 #include "rpc.h"
 
@@ -51,10 +52,13 @@ json_t *cli_json_string(const char *s);
  * message printed. Caller frees. */
 char *cli_read_file(const char *path, size_t max_len, size_t *len);
 
-/* Whether a new key file can be made at path: it does not exist (not even
- * as a dangling link) and its directory is writable. Prints why not. Run
- * before asking a service for anything, so a refusal writes nothing. */
-bool cli_key_file_free(const char *path);
+/* A fresh CURVE keypair for a new key file at path, once it is known that
+ * the file can be made there: it does not exist (not even as a dangling
+ * link) and its directory is writable. Run before asking a service for
+ * anything, so a refusal writes nothing. Returns CLI_OK, CLI_USAGE (the
+ * path is taken or not writable) or CLI_UNAVAILABLE (no CURVE), with the
+ * reason printed. */
+int cli_new_keypair(const char *path, keyfile_t *key);
 
 /* Options of a verb, for cli_parse. Exactly one of value, flag or list is
  * set: `--name VALUE` (or --name=VALUE) stores into *value, `--name` sets

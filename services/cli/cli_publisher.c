@@ -190,15 +190,8 @@ static int verb_add(cli_t *cli, int argc, char **argv)
         snprintf(default_path, sizeof default_path, "%s.key", name);
         key_path = default_path;
     }
-    if (!cli_key_file_free(key_path)) {
-        rc = CLI_USAGE;
+    if ((rc = cli_new_keypair(key_path, &key)) != CLI_OK)
         goto done;
-    }
-    if (keyfile_generate(&key) < 0) {
-        fprintf(stderr, "partrack: cannot make a CURVE keypair (libzmq built without CURVE?)\n");
-        rc = CLI_UNAVAILABLE;
-        goto done;
-    }
     Partrack__PublisherAddRequest req = PARTRACK__PUBLISHER_ADD_REQUEST__INIT;
     req.name = (char *)name;
     req.public_key = key.public_key;
