@@ -209,6 +209,10 @@ static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
     Partrack__TaskUpdated *u = partrack__task_updated__unpack(NULL, ev->payload_len, ev->payload);
     if (!u)
         return 0;
+    if (strcmp(u->status, u->previous_status) == 0) {
+        partrack__task_updated__free_unpacked(u, NULL);
+        return 0; /* progress alone: nothing to look up */
+    }
     bool failed = false;
     char text[2048], dedupe[96], source[48];
     notify_task_t task = {.title = u->title,
@@ -222,7 +226,7 @@ static int on_updated(db_t *db, notify_ingest_t *in, const event_t *ev)
     if (due_parse_instant(done && u->completed_at ? u->completed_at : u->recorded_at, &instant) ==
         0)
         date_format_iso(due_local_date(instant), on);
-    if (!failed && strcmp(u->status, u->previous_status) != 0 &&
+    if (!failed &&
         notify_text_status(&task, u->status, *on ? on : NULL, u->actor, text, sizeof text)) {
         snprintf(dedupe, sizeof dedupe, "task:%lld:update:%lld", (long long)u->task_id,
                  (long long)u->update_id);
