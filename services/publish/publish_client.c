@@ -95,13 +95,29 @@ struct publish_client {
     uint64_t counter;
     int64_t next_check_ms;
     unsigned sends_since_pump;
+    int64_t empty_look_us;   /* when a look last found no reply */
+    int64_t monitor_read_ms; /* when the monitor was last read */
 };
 
-static int64_t now_ms(void)
+/* A look without waiting costs libzmq a poll() of the socket's mailbox (and
+ * the monitor's) even when nothing came; a caller that looks after every
+ * send would spend more on looking than on sending. So a look that follows
+ * an empty one within LOOK_INTERVAL_US leaves the sockets alone (libzmq
+ * itself defers its commands up to a millisecond), and the monitor, whose
+ * events are rare, is read when a poll says so or every MONITOR_READ_MS. */
+#define LOOK_INTERVAL_US 200
+#define MONITOR_READ_MS  50
+
+static int64_t now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_ms(void)
+{
+    return now_us() / 1000;
 }
 
 static uint64_t hash_text(const char *s)
@@ -392,17 +408,20 @@ static void on_reply(publish_client_t *c, const uint8_t *data, size_t len, int64
     msg_close(&env);
 }
 
+/* Reads every reply waiting; returns how many, or -1. */
 static int receive_all(publish_client_t *c)
 {
     int64_t now = now_ms();
+    int got = 0;
     while (c->cd.socket) {
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, c->cd.socket, ZMQ_DONTWAIT) < 0) {
             int e = zmq_errno();
             zmq_msg_close(&m);
-            return e == EAGAIN || e == EINTR ? 0 : -1;
+            return e == EAGAIN || e == EINTR ? got : -1;
         }
+        got++;
         if (!zmq_msg_more(&m))
             on_reply(c, zmq_msg_data(&m), zmq_msg_size(&m), now);
         bool more = zmq_msg_more(&m);
@@ -417,7 +436,7 @@ static int receive_all(publish_client_t *c)
             zmq_msg_close(&m);
         }
     }
-    return 0;
+    return got;
 }
 
 /* ---- timers ---- */
@@ -516,30 +535,51 @@ static int check_timers(publish_client_t *c, int64_t now)
  * the context is gone). */
 static int pump(publish_client_t *c, int timeout_ms)
 {
-    int64_t now = now_ms();
+    int64_t now_u = now_us(), now = now_u / 1000;
     check_timers(c, now);
     int64_t wait = c->next_check_ms == FAR_FUTURE ? 1000 : c->next_check_ms - now;
     if (wait < 0)
         wait = 0;
     if (timeout_ms >= 0 && wait > timeout_ms)
         wait = timeout_ms;
+    if (wait == 0 && now_u - c->empty_look_us < LOOK_INTERVAL_US) {
+        c->sends_since_pump = 0;
+        return 0; /* looked a moment ago and found nothing */
+    }
     zmq_pollitem_t items[2];
-    int n = 0;
-    if (c->cd.socket)
+    int n = 0, socket_item = -1, monitor_item = -1;
+    if (c->cd.socket) {
+        socket_item = n;
         items[n++] = (zmq_pollitem_t){c->cd.socket, 0, ZMQ_POLLIN, 0};
-    if (c->cd.monitor)
+    }
+    if (c->cd.monitor) {
+        monitor_item = n;
         items[n++] = (zmq_pollitem_t){c->cd.monitor, 0, ZMQ_POLLIN, 0};
+    }
+    bool polled = false;
     if (n == 0) {
         struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000L};
         nanosleep(&ts, NULL);
-    } else if (wait > 0 && zmq_poll(items, n, (long)wait) < 0) {
-        return -1;
+    } else if (wait > 0) {
+        if (zmq_poll(items, n, (long)wait) < 0)
+            return -1;
+        polled = true;
+        now = now_ms();
     } /* not waiting: the reads below look without blocking, no poll needed */
     /* The monitor first: a refused key closes the sockets. */
-    if (c->cd.monitor)
+    if (monitor_item >= 0 &&
+        (polled ? (items[monitor_item].revents & ZMQ_POLLIN) != 0
+                : !c->handshake_ok || now - c->monitor_read_ms >= MONITOR_READ_MS)) {
+        c->monitor_read_ms = now;
         read_monitor(c);
-    if (receive_all(c) < 0)
-        return -1;
+    }
+    if (!polled || (socket_item >= 0 && (items[socket_item].revents & ZMQ_POLLIN))) {
+        int got = receive_all(c);
+        if (got < 0)
+            return -1;
+        if (got == 0 && !polled)
+            c->empty_look_us = now_u;
+    }
     check_timers(c, now_ms());
     c->sends_since_pump = 0;
     return 0;
