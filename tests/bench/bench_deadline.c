@@ -8,6 +8,7 @@
  * bounds it: text_fold of the same phrases (the folding every phrase needs).
  * Prints figures, then one JSON object on the last line.
  */
+#include "bench_stats.h"
 #include "deadline.h"
 #include "text.h"
 #include "workcal.h"
@@ -59,13 +60,6 @@ static const char *const phrases[] = {
 };
 #define NPHRASES (sizeof phrases / sizeof phrases[0])
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 3.0;
@@ -91,7 +85,7 @@ int main(int argc, char **argv)
         deadline_destroy(&d);
     }
     long parsed = 0, dues = 0;
-    double start = now_s(), elapsed = 0;
+    double start = bench_now_s(), elapsed = 0;
     while (elapsed < seconds) {
         for (int round = 0; round < 50; round++) {
             int year = 2023 + (int)(parsed / (long)NPHRASES % 4);
@@ -104,12 +98,12 @@ int main(int argc, char **argv)
             }
             parsed += (long)NPHRASES;
         }
-        elapsed = now_s() - start;
+        elapsed = bench_now_s() - start;
     }
     double per_s = (double)parsed / elapsed;
 
     long folded = 0;
-    double fold_start = now_s(), fold_elapsed = 0;
+    double fold_start = bench_now_s(), fold_elapsed = 0;
     while (fold_elapsed < seconds / 3) {
         for (int round = 0; round < 50; round++) {
             for (size_t k = 0; k < NPHRASES; k++) {
@@ -117,7 +111,7 @@ int main(int argc, char **argv)
                 folded++;
             }
         }
-        fold_elapsed = now_s() - fold_start;
+        fold_elapsed = bench_now_s() - fold_start;
     }
     double fold_per_s = (double)folded / fold_elapsed;
 

@@ -36,6 +36,7 @@
  * update was not acknowledged or an entry did not arrive within TIMEOUT
  * seconds (default 30) after the last update was sent.
  */
+#include "bench_stats.h"
 #include "curve_dealer.h"
 #include "ingest.pb-c.h"
 #include "keyfile.h"
@@ -60,29 +61,10 @@
 #define SETTLE_WAIT_S  60.0
 #define PROGRESS_EVERY 1.0
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what, const char *why)
 {
     fprintf(stderr, "bench_e2e: %s: %s\n", what, why);
     exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* v[0..n) sorted: the value at fraction p. */
-static double percentile(const double *v, size_t n, double p)
-{
-    return n ? v[(size_t)(p * (double)(n - 1))] : 0;
 }
 
 static int cmp_long(const void *a, const void *b)
@@ -140,7 +122,7 @@ static void take_acks(bench_t *b, int timeout_ms)
         if (r.tag >= b->n)
             continue; /* the warm-up */
         if (r.code == PARTRACK__ERROR_CODE__ERR_NONE) {
-            b->ack_ms[r.tag] = (now_s() - b->sent_at[r.tag]) * 1000.0;
+            b->ack_ms[r.tag] = (bench_now_s() - b->sent_at[r.tag]) * 1000.0;
             b->acked++;
         } else if (b->failed++ < 3) {
             fprintf(stderr, "bench_e2e: update %llu not stored: %s\n", (unsigned long long)r.tag,
@@ -158,7 +140,7 @@ static void send_update(bench_t *b, size_t i)
     u.note = "bench e2e";
     char key[64];
     snprintf(key, sizeof key, "%s-e2e-%zu", b->run, i);
-    b->sent_at[i] = now_s();
+    b->sent_at[i] = bench_now_s();
     if (publish_client_send(b->client, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, key,
                             i) < 0)
         die("send", "the publish client refused an update");
@@ -219,7 +201,7 @@ static void feed_ack(feed_t *f)
     Partrack__FeedAck ack = PARTRACK__FEED_ACK__INIT;
     ack.seq = f->last;
     f->acked = f->last;
-    f->acked_at = now_s();
+    f->acked_at = bench_now_s();
     feed_send(f, PARTRACK__MESSAGE_TYPE__MSG_FEED_ACK, &ack.base);
 }
 
@@ -321,7 +303,7 @@ static void feed_poll(bench_t *b, int wait_ms)
             zmq_msg_close(&m);
             break;
         }
-        double at = now_s();
+        double at = bench_now_s();
         if (!zmq_msg_more(&m))
             feed_message(b, zmq_msg_data(&m), zmq_msg_size(&m), at);
         bool more = zmq_msg_more(&m);
@@ -332,7 +314,7 @@ static void feed_poll(bench_t *b, int wait_ms)
             zmq_msg_close(&m);
         }
     }
-    if (f->last > f->acked && now_s() - f->acked_at >= ACK_EVERY_S)
+    if (f->last > f->acked && bench_now_s() - f->acked_at >= ACK_EVERY_S)
         feed_ack(f);
 }
 
@@ -347,9 +329,9 @@ static void feed_open(bench_t *b, void *ctx, const keyfile_t *key, uint64_t sinc
         die("feed", err);
     f->last = f->acked = since;
     feed_request(f);
-    double until = now_s() + 30;
+    double until = bench_now_s() + 30;
     while (f->cd.monitor && f->ups == 0) {
-        if (now_s() > until)
+        if (bench_now_s() > until)
             die("feed", "no CURVE handshake with the feed endpoint within 30 s");
         feed_poll(b, 100);
     }
@@ -404,10 +386,10 @@ static bool settled(PGconn *pg)
  * returns the person's last entry. */
 static uint64_t wait_settled(PGconn *pg, const char *person)
 {
-    double until = now_s() + SETTLE_WAIT_S;
+    double until = bench_now_s() + SETTLE_WAIT_S;
     int in_a_row = 0;
     while (in_a_row < 2) {
-        if (now_s() > until)
+        if (bench_now_s() > until)
             die("database", "the deadline and notify services did not catch up within 60 s");
         in_a_row = settled(pg) ? in_a_row + 1 : 0;
         struct timespec ts = {0, 200 * 1000000L};
@@ -428,17 +410,17 @@ static uint64_t wait_settled(PGconn *pg, const char *person)
 static void progress(const bench_t *b)
 {
     fprintf(stderr, "bench_e2e: %4.1f s: sent %zu, acknowledged %zu, entries %zu\n",
-            now_s() - b->start, b->sent, b->acked, b->matched);
+            bench_now_s() - b->start, b->sent, b->acked, b->matched);
 }
 
 /* Sends the n updates at `rate` a second, reading the feed in between.
  * Returns the seconds from the first send to the last. */
 static double send_paced(bench_t *b, double rate)
 {
-    double start = b->start = now_s(), next_progress = start + PROGRESS_EVERY;
+    double start = b->start = bench_now_s(), next_progress = start + PROGRESS_EVERY;
     size_t i = 0;
     while (i < b->n) {
-        double now = now_s();
+        double now = bench_now_s();
         while (i < b->n && start + (double)i / rate <= now)
             send_update(b, i++);
         take_acks(b, 0);
@@ -446,7 +428,7 @@ static double send_paced(bench_t *b, double rate)
             progress(b);
             next_progress += PROGRESS_EVERY;
         }
-        double wait = i < b->n ? start + (double)i / rate - now_s() : 0;
+        double wait = i < b->n ? start + (double)i / rate - bench_now_s() : 0;
         feed_poll(b, wait > 0 ? (int)ceil(wait * 1000.0) : 0);
     }
     return b->n > 1 ? b->sent_at[b->n - 1] - b->sent_at[0] : 0;
@@ -455,15 +437,15 @@ static double send_paced(bench_t *b, double rate)
 /* Reads on until every acknowledged update has its entry, or timeout_s. */
 static void wait_entries(bench_t *b, double timeout_s)
 {
-    double start = now_s(), until = start + timeout_s, next_progress = start + PROGRESS_EVERY;
-    while (now_s() < until) {
+    double start = bench_now_s(), until = start + timeout_s, next_progress = start + PROGRESS_EVERY;
+    while (bench_now_s() < until) {
         take_acks(b, 0);
         bool acks_done = publish_client_in_flight(b->client) == 0 &&
                          publish_client_pending_results(b->client) == 0;
         if (acks_done && b->matched >= b->acked)
             break;
         feed_poll(b, 10);
-        if (now_s() >= next_progress) {
+        if (bench_now_s() >= next_progress) {
             progress(b);
             next_progress += PROGRESS_EVERY;
         }
@@ -483,7 +465,7 @@ static double *measured(const double *v, size_t n, size_t *count)
     for (size_t i = 0; i < n; i++)
         if (v[i] >= 0)
             out[(*count)++] = v[i];
-    qsort(out, *count, sizeof *out, cmp_double);
+    qsort(out, *count, sizeof *out, bench_cmp_double);
     return out;
 }
 
@@ -542,13 +524,14 @@ int main(int argc, char **argv)
     size_t nack, nlat;
     double *ack = measured(b.ack_ms, b.n, &nack);
     double *lat = measured(b.entry_ms, b.n, &nlat);
-    double p50 = percentile(lat, nlat, 0.50), p90 = percentile(lat, nlat, 0.90),
-           p99 = percentile(lat, nlat, 0.99), max = nlat ? lat[nlat - 1] : 0;
+    double p50 = bench_percentile(lat, nlat, 0.50), p90 = bench_percentile(lat, nlat, 0.90),
+           p99 = bench_percentile(lat, nlat, 0.99), max = nlat ? lat[nlat - 1] : 0;
+    bench_percentiles_write("e2e_publish_to_feed", lat, nlat);
     printf("sent %zu updates (done/open in turn over %zu tasks) in %.2f s: %.0f/s (asked "
            "%.0f/s)\n",
            b.n, b.ntasks, send_secs, achieved, rate);
     printf("acknowledged after COMMIT: %zu, failed %zu; ack latency p50 %.1f ms, p99 %.1f ms\n",
-           b.acked, b.failed, percentile(ack, nack, 0.50), percentile(ack, nack, 0.99));
+           b.acked, b.failed, bench_percentile(ack, nack, 0.50), bench_percentile(ack, nack, 0.99));
     printf("feed entries: %zu of %zu expected (other entries %zu, unmatched %zu, wrong kind "
            "%zu)\n",
            b.matched, b.acked, b.other, b.extra, b.wrong_kind);

@@ -16,6 +16,7 @@
  * The last line is JSON: acked_per_s, raw_copy_per_s, ratio, ack_p50_ms,
  * ack_p99_ms, ack_p99_ms_at_5000.
  */
+#include "bench_stats.h"
 #include "ingest.pb-c.h"
 #include "keyfile.h"
 #include "msg.h"
@@ -27,28 +28,6 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double percentile(double *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_double);
-    size_t i = (size_t)(p * (double)(n - 1));
-    return v[i];
-}
 
 static void die(const char *what, const char *why)
 {
@@ -70,7 +49,7 @@ static void take_results(bench_t *b, int timeout_ms)
     publish_result_t r;
     while (publish_client_result(b->client, &r, timeout_ms) == 1) {
         if (r.code == PARTRACK__ERROR_CODE__ERR_NONE)
-            b->latency[b->nlat++] = (now_s() - b->queued[r.tag]) * 1000.0;
+            b->latency[b->nlat++] = (bench_now_s() - b->queued[r.tag]) * 1000.0;
         else if (b->failed++ < 3)
             fprintf(stderr, "bench_ingest: message %llu: %s\n", (unsigned long long)r.tag,
                     r.message);
@@ -88,7 +67,7 @@ static void send_one(bench_t *b, size_t i, const char *phase)
     u.note = "bench";
     char key[64];
     snprintf(key, sizeof key, "%s-%s-%zu", b->run, phase, i);
-    b->queued[i] = now_s();
+    b->queued[i] = bench_now_s();
     if (publish_client_send(b->client, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, key,
                             i) < 0)
         die("send", "the client refused a message");
@@ -164,7 +143,7 @@ static double raw_copy(PGconn *pg, const bench_t *b, size_t n)
                         "registry.request_log INCLUDING DEFAULTS INCLUDING INDEXES); CREATE TABLE "
                         "bench_event_log (LIKE registry.event_log INCLUDING DEFAULTS INCLUDING "
                         "INDEXES)"));
-    double t0 = now_s();
+    double t0 = bench_now_s();
     PQclear(exec_ok(pg, "BEGIN"));
     copy_rows(pg,
               "COPY bench_task_update (id, task_id, actor, progress, note, source_at) FROM STDIN",
@@ -176,7 +155,7 @@ static double raw_copy(PGconn *pg, const bench_t *b, size_t n)
     copy_rows(pg, "COPY bench_event_log (seq, type, unit_code, payload) FROM STDIN", n, event_row,
               b);
     PQclear(exec_ok(pg, "COMMIT"));
-    double secs = now_s() - t0;
+    double secs = bench_now_s() - t0;
     PQclear(exec_ok(pg, "DROP TABLE bench_task_update, bench_request_log, bench_event_log"));
     return (double)n / secs;
 }
@@ -219,27 +198,30 @@ int main(int argc, char **argv)
         die("client", err);
 
     /* 1. As fast as acknowledged. */
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (size_t i = 0; i < n; i++)
         send_one(&b, i, "fast");
     finish(&b);
-    double secs = now_s() - t0;
+    double secs = bench_now_s() - t0;
     size_t acked = b.nlat;
     double acked_per_s = (double)acked / secs;
-    double p50 = percentile(b.latency, b.nlat, 0.50), p99 = percentile(b.latency, b.nlat, 0.99);
+    bench_sort(b.latency, b.nlat);
+    bench_percentiles_write("ingest_full_speed", b.latency, b.nlat);
+    double p50 = bench_percentile(b.latency, b.nlat, 0.50),
+           p99 = bench_percentile(b.latency, b.nlat, 0.99);
     printf("acknowledged: %zu of %zu updates in %.2f s: %.0f/s (window %d); latency p50 %.1f ms, "
            "p99 %.1f ms\n",
            acked, n, secs, acked_per_s, window, p50, p99);
 
     /* 2. Paced at 5,000 a second. */
     b.nlat = 0;
-    double start = now_s();
+    double start = bench_now_s();
     for (size_t i = 0; i < npaced; i++) {
         /* A millisecond's five updates at each millisecond, waiting for
          * results in between rather than spinning on a core the registry
          * and the database need. */
         double at = start + (double)(i / 5) / 1000.0;
-        for (double now = now_s(); now < at; now = now_s()) {
+        for (double now = bench_now_s(); now < at; now = bench_now_s()) {
             int ms = (int)((at - now) * 1000.0) + 1;
             if (publish_client_in_flight(b.client) > 0)
                 take_results(&b, ms);
@@ -249,9 +231,11 @@ int main(int argc, char **argv)
         send_one(&b, i, "paced");
     }
     finish(&b);
-    double p99_paced = percentile(b.latency, b.nlat, 0.99);
+    bench_sort(b.latency, b.nlat);
+    bench_percentiles_write("ingest_at_5000", b.latency, b.nlat);
+    double p99_paced = bench_percentile(b.latency, b.nlat, 0.99);
     printf("at 5,000 updates/s for %d s: %zu acknowledged, p50 %.1f ms, p99 %.1f ms\n", paced,
-           b.nlat, percentile(b.latency, b.nlat, 0.50), p99_paced);
+           b.nlat, bench_percentile(b.latency, b.nlat, 0.50), p99_paced);
 
     /* 3. The raw limit, same database, same run. */
     double raw = raw_copy(pg, &b, n);

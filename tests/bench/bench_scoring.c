@@ -18,8 +18,10 @@
  *     unit's leaf values summed into their parents, nodes in scheme order),
  *     and the compute of one unit repeated UNITS times (cache-hot).
  * Prints figures with min and median, then one JSON object on the last line:
- * {"units": N, "leaves": N, "full_ms": median, "incremental_ms": median}.
+ * {"units": N, "leaves": N, "full_ms": median, "incremental_ms": median,
+ * "additions_ms": the baseline's median}.
  */
+#include "bench_stats.h"
 #include "scheme_file.h"
 #include "score_compute.h"
 #include "score_data.h"
@@ -77,16 +79,10 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* min and median of xs (sorted in place) */
 static void stats(double *xs, size_t n, double *min, double *median)
 {
-    qsort(xs, n, sizeof *xs, cmp_double);
+    qsort(xs, n, sizeof *xs, bench_cmp_double);
     *min = xs[0];
     *median = n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
 }
@@ -424,8 +420,9 @@ int main(int argc, char **argv)
            "different units cost %.2fx that\n",
            units, hot_med, units, comp_med / hot_med);
     printf("(%zu checks found; mean score %.2f; sink %.0f)\n", checks, total / units, sink);
-    printf("{\"units\": %d, \"leaves\": %d, \"full_ms\": %.3f, \"incremental_ms\": %.4f}\n", units,
-           nleaves, full_med, incr_med);
+    printf("{\"units\": %d, \"leaves\": %d, \"full_ms\": %.3f, \"incremental_ms\": %.4f, "
+           "\"additions_ms\": %.3f}\n",
+           units, nleaves, full_med, incr_med, raw_med);
 
     for (int u = 0; u < units; u++) {
         score_input_destroy(&in[u]);

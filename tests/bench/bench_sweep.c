@@ -13,6 +13,7 @@
  * JSON: occurrences, transitions, seconds, transitions_per_s, idle_sweep_ms,
  * baseline_rows_per_s.
  */
+#include "bench_stats.h"
 #include "db.h"
 #include "due_levels.h"
 #include "migrate.h"
@@ -40,12 +41,6 @@ static void run(db_t *db, const char *sql)
         fprintf(stderr, "bench_sweep: %s\n  %s\n", db_error(db), sql);
         exit(1);
     }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -111,7 +106,7 @@ int main(int argc, char **argv)
         }
         idle[i] = (seconds() - start) * 1000;
     }
-    qsort(idle, 21, sizeof idle[0], cmp_double);
+    qsort(idle, 21, sizeof idle[0], bench_cmp_double);
 
     size_t moved = 0;
     double start = seconds();
