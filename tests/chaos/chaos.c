@@ -8,14 +8,20 @@
  * scoring scheme with Hà Đông's 2023 facts, consultations due on days the
  * clock crosses (some answered during the load), a publisher, a requester
  * and two readers.
- * Starts the load (chaos_load.c), then works through the fault schedule:
- * each round kills every service with SIGKILL and starts it again on the
- * same ports, stops PostgreSQL (immediate: a crash) and starts it again,
- * stops the deadline service and notify with SIGSTOP for longer than
- * their timeouts (notify waits 5 s for the deadline service when an
- * escalation is acknowledged; both have PostgreSQL cut their sessions after
- * 4 s idle, PGOPTIONS) and continues them, and sends malformed traffic to
- * every endpoint (chaos_bad.c). Later rounds (full mode) shuffle the order
+ * Starts the load (chaos_load.c), then works through the fault schedule.
+ * The first round (all of quick mode) kills every service with SIGKILL and
+ * starts it again on the same ports (the deadline service a few
+ * milliseconds into the sweep of a clock jump that crosses many due
+ * dates at once), stops PostgreSQL (immediate: a crash) and starts it
+ * again, stops the deadline service with SIGSTOP for longer than its
+ * timeouts (notify waits 5 s for it when an escalation is acknowledged,
+ * and acknowledgements were held back so that some are waiting; PostgreSQL
+ * cuts its sessions after 4 s idle, PGOPTIONS), does the same to notify
+ * (past the readers' 2 s of silence) and kills it as it catches up after
+ * SIGCONT, stops the registry past the publisher's and the requester's
+ * attempt timeouts (what they send again must be answered as duplicates),
+ * and sends malformed traffic to every endpoint (chaos_bad.c). Later
+ * rounds (full mode) shuffle all of these, plain kills and stops included,
  * and combine faults: a service killed while PostgreSQL is down, the
  * registry killed while the deadline service is stopped. Then the load
  * stops, the clock is set to its end, the run waits (bounded) for every
@@ -27,6 +33,7 @@
  */
 #include "chaos.h"
 
+#include "deadline.pb-c.h"
 #include "msg.h"
 #include "rpc.h"
 
@@ -69,6 +76,13 @@ void chaos_say(const chaos_t *w, const char *fmt, ...)
     va_end(ap);
     printf("chaos: [%6.1fs] %s\n", (double)(chaos_now_ms() - w->t0_ms) / 1000.0, line);
     fflush(stdout);
+}
+
+/* A number in [0, n) from the run's seed. */
+static int random_below(chaos_t *w, int n)
+{
+    w->random = w->random * 1103515245u + 12345u;
+    return (int)((w->random >> 8) % (unsigned)n);
 }
 
 /* ---- giving up ---- */
@@ -182,7 +196,7 @@ static void parse_options(chaos_options_t *o, int argc, char **argv)
         o->seed = (unsigned)time(NULL) % 100000 + 1;
     o->rounds = rounds ? rounds : quick ? 1 : 3;
     o->rate = rate ? rate : quick ? 1000 : 2000;
-    o->gap_ms = quick ? 2500 : 4000;
+    o->gap_ms = quick ? 2500 : 3000;
     o->pause_ms = quick ? 6500 : 8000;
     o->pg_down_ms = quick ? 1500 : 3000;
     o->catch_up_ms = quick ? 60000 : 120000;
@@ -453,8 +467,11 @@ typedef enum {
     FAULT_PG_RESTART,
     FAULT_STOP_DEADLINE,
     FAULT_STOP_NOTIFY,
-    FAULT_KILL_DURING_PG,    /* a service killed while PostgreSQL is down */
-    FAULT_KILL_WHILE_STOPPED /* the registry killed while the deadline service is stopped */
+    FAULT_STOP_REGISTRY,      /* past the publisher's and the requester's attempt timeouts */
+    FAULT_KILL_DURING_PG,     /* a service killed while PostgreSQL is down */
+    FAULT_KILL_WHILE_STOPPED, /* the registry killed while the deadline service is stopped */
+    FAULT_KILL_SWEEPING,      /* the deadline service killed as a clock jump's sweep runs */
+    FAULT_KILL_CATCHING_UP    /* notify stopped, continued, killed as it catches up */
 } fault_t;
 
 static harness_service_t *service_of(chaos_t *w, int k)
@@ -595,7 +612,11 @@ static double answering(chaos_t *w, const harness_service_t *s)
     return (double)(chaos_now_ms() - t) / 1000.0;
 }
 
-static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also_kill)
+/* Stops s with SIGSTOP past its timeouts and continues it; meanwhile
+ * also_kill (if any) is killed and started again; with kill_after_ms >= 0,
+ * s itself is killed that long after SIGCONT, as it catches up. */
+static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also_kill,
+                       int kill_after_ms)
 {
     char before[128], after[128];
     long waiting = 0;
@@ -612,7 +633,7 @@ static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also
         waiting = harness_sql_long(w->db, q);
     }
     sessions(w, s, before, sizeof before);
-    long refused = 0, asks = 0;
+    long refused = 0, asks = 0, duplicates = atomic_load(&w->pub.duplicates);
     for (int k = 0; k < w->readers.n; k++) {
         refused += w->readers.r[k].acks_refused + w->readers.r[k].acks_lost;
         asks += w->readers.r[k].asks;
@@ -631,6 +652,24 @@ static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also
         settle(w, w->opt.pause_ms);
     }
     kill(s->pid, SIGCONT);
+    if (kill_after_ms >= 0) {
+        chaos_sleep_ms(kill_after_ms);
+        char cursors[128];
+        long behind =
+            harness_sql_long(w->db, "SELECT (SELECT last_seq FROM registry.event_counter) "
+                                    "- (SELECT last_seq FROM notify.event_cursor WHERE "
+                                    "producer = 'registry')");
+        pid_t old_pid = s->pid;
+        kill_service(w, s);
+        double took = restart(w, s);
+        snprintf(cursors, sizeof cursors, "%ld", behind);
+        chaos_say(w,
+                  "SIGSTOP %s for %.1f s, SIGCONT, and %d ms later, %s registry events behind, "
+                  "SIGKILL (pid %d): serving again after %.2f s (pid %d)",
+                  s->name, (double)w->opt.pause_ms / 1000.0, kill_after_ms, cursors, (int)old_pid,
+                  took, (int)s->pid);
+        return;
+    }
     double back = answering(w, s);
     chaos_sleep_ms(500); /* its loop finds its session gone and connects again */
     sessions(w, s, after, sizeof after);
@@ -639,15 +678,20 @@ static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also
         refused_after += w->readers.r[k].acks_refused + w->readers.r[k].acks_lost;
         asks_after += w->readers.r[k].asks;
     }
-    const char *past = s == &w->deadline
-                           ? "past notify's 5 s wait for it and PostgreSQL's 4 s idle limits"
-                           : "past the readers' 2 s silence and PostgreSQL's 4 s idle limits";
+    const char *past =
+        s == &w->deadline ? "past notify's 5 s wait for it and PostgreSQL's 4 s idle limits"
+        : s == &w->notify ? "past the readers' 2 s silence and PostgreSQL's 4 s idle limits"
+                          : "past the publisher's and the requester's 2 s attempts";
     char extra[256] = "";
     size_t used = 0;
     if (s == &w->deadline)
         used +=
             (size_t)snprintf(extra, sizeof extra,
                              "; %ld escalations awaited acknowledgement when it stopped", waiting);
+    if (s == &w->registry)
+        used += (size_t)snprintf(extra + used, sizeof extra - used,
+                                 "; %ld messages sent again were answered as duplicates",
+                                 atomic_load(&w->pub.duplicates) - duplicates);
     if (also_kill)
         snprintf(extra + used, sizeof extra - used,
                  "; meanwhile %s (pid %d) killed and serving again after %.2f s", also_kill->name,
@@ -661,6 +705,49 @@ static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also
               refused_after - refused, extra);
 }
 
+/* The clock held for a while, then moved in one jump to where it should
+ * be (many levels fall due at once), and the deadline service killed a few
+ * milliseconds into the sweep that follows: whatever it had not committed
+ * is done again after the restart, once. */
+static void fault_kill_sweeping(chaos_t *w)
+{
+    atomic_store(&w->clock.hold, true);
+    settle(w, 3000);
+    int64_t target = chaos_clock_position(&w->clock);
+    char text[32], q[256];
+    chaos_instant_text(target, text);
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM deadline.occurrence WHERE next_at <= '%s:00+07'::timestamptz",
+             text);
+    long due = harness_sql_long(w->db, q);
+    long before = harness_sql_long(w->db, "SELECT count(*) FROM deadline.transition");
+    void *ctx = zmq_ctx_new();
+    void *d = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(d, w->deadline.endpoint);
+    Partrack__ClockRequest r = PARTRACK__CLOCK_REQUEST__INIT;
+    r.set = text;
+    size_t len;
+    uint8_t *frame = msg_pack(PARTRACK__MESSAGE_TYPE__MSG_CLOCK, "chaos-jump", NULL, &r.base, &len);
+    int after_ms = random_below(w, 12);
+    if (!frame || zmq_send(d, frame, len, 0) != (int)len)
+        give_up(w, "cannot send the clock's jump");
+    free(frame);
+    chaos_sleep_ms(after_ms);
+    pid_t old = w->deadline.pid;
+    kill_service(w, &w->deadline);
+    zmq_close(d);
+    zmq_ctx_term(ctx);
+    long committed = harness_sql_long(w->db, "SELECT count(*) FROM deadline.transition") - before;
+    double took = restart(w, &w->deadline);
+    chaos_say(w,
+              "clock held 3 s, then set to %s at once (%ld occurrences past their next level), "
+              "SIGKILL deadline (pid %d) %d ms later: %ld transitions had been committed; "
+              "serving again after %.2f s (pid %d)",
+              text, due, (int)old, after_ms, committed, took, (int)w->deadline.pid);
+}
+
 static void run_fault(chaos_t *w, fault_t f, int round)
 {
     switch (f) {
@@ -670,25 +757,36 @@ static void run_fault(chaos_t *w, fault_t f, int round)
     case FAULT_KILL_NOTIFY: fault_kill(w, &w->notify); break;
     case FAULT_KILL_SCORING: fault_kill(w, &w->scoring); break;
     case FAULT_PG_RESTART: fault_pg(w, NULL); break;
-    case FAULT_STOP_DEADLINE: fault_stop(w, &w->deadline, NULL); break;
-    case FAULT_STOP_NOTIFY: fault_stop(w, &w->notify, NULL); break;
+    case FAULT_STOP_DEADLINE: fault_stop(w, &w->deadline, NULL, -1); break;
+    case FAULT_STOP_NOTIFY: fault_stop(w, &w->notify, NULL, -1); break;
+    case FAULT_STOP_REGISTRY: fault_stop(w, &w->registry, NULL, -1); break;
     case FAULT_KILL_DURING_PG: fault_pg(w, service_of(w, round + 1)); break;
-    case FAULT_KILL_WHILE_STOPPED: fault_stop(w, &w->deadline, &w->registry); break;
+    case FAULT_KILL_WHILE_STOPPED: fault_stop(w, &w->deadline, &w->registry, -1); break;
+    case FAULT_KILL_SWEEPING: fault_kill_sweeping(w); break;
+    case FAULT_KILL_CATCHING_UP: fault_stop(w, &w->notify, NULL, random_below(w, 80)); break;
     }
 }
 
 /* Round 1 in a fixed order; later rounds shuffled, with the combined faults. */
 static int schedule(const chaos_options_t *o, int round, fault_t *out)
 {
-    static const fault_t first[] = {FAULT_BAD,           FAULT_KILL_REGISTRY, FAULT_KILL_DEADLINE,
-                                    FAULT_KILL_NOTIFY,   FAULT_KILL_SCORING,  FAULT_PG_RESTART,
-                                    FAULT_STOP_DEADLINE, FAULT_STOP_NOTIFY};
-    int n = (int)(sizeof first / sizeof *first);
-    memcpy(out, first, sizeof first);
-    if (round == 0)
-        return n;
-    out[n++] = FAULT_KILL_DURING_PG;
-    out[n++] = FAULT_KILL_WHILE_STOPPED;
+    /* Each service killed once, the deadline service as it sweeps; notify
+     * stopped, then killed as it catches up; the registry stopped. */
+    static const fault_t first[] = {
+        FAULT_BAD,           FAULT_KILL_REGISTRY,    FAULT_KILL_SWEEPING,
+        FAULT_STOP_DEADLINE, FAULT_KILL_NOTIFY,      FAULT_KILL_SCORING,
+        FAULT_PG_RESTART,    FAULT_KILL_CATCHING_UP, FAULT_STOP_REGISTRY};
+    static const fault_t later[] = {
+        FAULT_BAD,           FAULT_KILL_REGISTRY,    FAULT_KILL_DEADLINE,  FAULT_KILL_NOTIFY,
+        FAULT_KILL_SCORING,  FAULT_PG_RESTART,       FAULT_STOP_DEADLINE,  FAULT_STOP_NOTIFY,
+        FAULT_KILL_SWEEPING, FAULT_KILL_CATCHING_UP, FAULT_KILL_DURING_PG, FAULT_KILL_WHILE_STOPPED,
+        FAULT_STOP_REGISTRY};
+    if (round == 0) {
+        memcpy(out, first, sizeof first);
+        return (int)(sizeof first / sizeof *first);
+    }
+    int n = (int)(sizeof later / sizeof *later);
+    memcpy(out, later, sizeof later);
     unsigned x = o->seed * 2654435761u + (unsigned)round;
     for (int k = n - 1; k > 0; k--) {
         x = x * 1103515245u + 12345u;
@@ -713,9 +811,12 @@ static int64_t planned_ms(const chaos_options_t *o)
             case FAULT_BAD: ms += 4000; break;
             case FAULT_PG_RESTART:
             case FAULT_KILL_DURING_PG: ms += o->pg_down_ms + 2000; break;
-            case FAULT_STOP_DEADLINE:
+            case FAULT_STOP_DEADLINE: ms += o->pause_ms + 2500; break;
             case FAULT_STOP_NOTIFY:
+            case FAULT_STOP_REGISTRY:
+            case FAULT_KILL_CATCHING_UP:
             case FAULT_KILL_WHILE_STOPPED: ms += o->pause_ms + 1000; break;
+            case FAULT_KILL_SWEEPING: ms += 4000; break;
             default: ms += 1000;
             }
         }
@@ -786,6 +887,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     harness_on_failure(on_harness_failure);
     w->t0_ms = chaos_now_ms();
+    w->random = w->opt.seed;
     printf("chaos: %s mode: %d round%s of faults, %d messages a second, seed %u\n",
            w->opt.quick ? "quick" : "full", w->opt.rounds, w->opt.rounds > 1 ? "s" : "",
            w->opt.rate, w->opt.seed);

@@ -31,9 +31,10 @@
 #include <stdint.h>
 
 #define CHAOS_LOAD_TASKS     199 /* tasks the publisher updates (prime: spreads the rounds) */
-#define CHAOS_DEADLINE_TASKS 40  /* tasks whose due dates the clock crosses */
+#define CHAOS_DEADLINE_TASKS 80  /* tasks whose due dates the clock crosses */
 #define CHAOS_READERS        2
 #define CHAOS_CONSULTATIONS  12      /* asked with due dates the clock crosses */
+#define CHAOS_IMPORT_TASKS   40      /* tasks of each plan the requester imports */
 #define CHAOS_ANSWERED       3       /* of them answered during the load */
 #define CHAOS_MAX_MSG        1048576 /* PARTRACK_MAX_MESSAGE_BYTES of every service */
 #define CHAOS_PUBLISHER      "chaos"
@@ -73,7 +74,8 @@ typedef struct {
     unsigned char *answers; /* finished results (1 expected) */
     unsigned char *code;    /* the result's error code (0: stored) */
     int64_t *stored_id;     /* the stored update or measurement */
-    long resent, duplicates, send_failures;
+    atomic_long resent, duplicates;
+    long send_failures;
     char first_failure[640];
 } chaos_pub_t;
 
@@ -119,8 +121,9 @@ typedef struct {
     atomic_bool hold_acks; /* the main thread lets acknowledgements pile up */
 } chaos_readers_t;
 
-/* The requester thread: task updates through the registry's request
- * endpoint (as `partrack task update` sends them), one at a time. */
+/* The requester thread: task updates (and now and then a plan import)
+ * through the registry's request endpoint, as the CLI sends them, one at a
+ * time. */
 typedef struct {
     char endpoint[64];
     const int64_t *tasks;
@@ -134,6 +137,9 @@ typedef struct {
 } chaos_req_t;
 
 enum { CHAOS_REQ_NONE, CHAOS_REQ_OK, CHAOS_REQ_ERROR, CHAOS_REQ_SILENT };
+
+/* Request i imports a plan ("C<i/100>/KH-UBND") rather than updating a task. */
+bool chaos_request_is_import(long i);
 
 /* The clock thread: moves the deadline service's manual clock. */
 typedef struct {
@@ -173,6 +179,7 @@ typedef struct {
     pthread_t pub_thread, readers_thread, clock_thread, req_thread;
     bool threads_running;
     chaos_bad_t bad;
+    unsigned random; /* from the seed: the faults' timing */
     int violations;
 } chaos_t;
 
@@ -187,6 +194,8 @@ void *chaos_publish(void *arg);    /* a chaos_pub_t */
 void *chaos_read_feeds(void *arg); /* a chaos_readers_t */
 void *chaos_move_clock(void *arg); /* a chaos_clock_t */
 void *chaos_request(void *arg);    /* a chaos_req_t */
+/* Where the clock should be now on its straight line. */
+int64_t chaos_clock_position(const chaos_clock_t *c);
 /* "YYYY-MM-DDTHH:MM" (UTC+7) <-> seconds since the epoch. */
 int64_t chaos_instant(const char *text);
 void chaos_instant_text(int64_t t, char out[32]);

@@ -40,6 +40,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#define CHAOS_STR_(x) #x
+#define CHAOS_STR(x)  CHAOS_STR_(x)
+
 static int failed_checks;
 
 /* Prints one check: "check  WHAT: DETAILS ... ok" or "BROKEN". */
@@ -166,8 +169,9 @@ static void check_publisher(chaos_t *w)
             "every message answered once, and stored",
             "%ld sent, %ld acknowledged (%ld resent, %ld answered as duplicates), %ld failed, %ld "
             "never answered, %ld answered twice%s%s",
-            sent, atomic_load(&p->acked), p->resent, p->duplicates, atomic_load(&p->failed), never,
-            twice, atomic_load(&p->failed) ? "; first: " : "", p->first_failure);
+            sent, atomic_load(&p->acked), atomic_load(&p->resent), atomic_load(&p->duplicates),
+            atomic_load(&p->failed), never, twice, atomic_load(&p->failed) ? "; first: " : "",
+            p->first_failure);
 }
 
 static void check_updates(chaos_t *w)
@@ -309,10 +313,16 @@ static void check_requests(chaos_t *w)
 {
     chaos_req_t *q = &w->req;
     long sent = atomic_load(&q->sent), ok = 0, errors = 0, silent = 0, unanswered_stored = 0;
+    long imports = 0, imported = 0;
     int64_t *ids = calloc((size_t)sent + 1, sizeof *ids);
     inv_notes_t n = {0};
     bool read = ids && inv_updates_by_note(w->db, "cli", CHAOS_REQUEST_NOTE, sent, ids, &n) == 0;
     for (long i = 0; i < sent; i++) {
+        if (chaos_request_is_import(i)) {
+            imports++;
+            imported += q->outcome[i] == CHAOS_REQ_OK;
+            continue;
+        }
         ok += q->outcome[i] == CHAOS_REQ_OK;
         errors += q->outcome[i] == CHAOS_REQ_ERROR;
         silent += q->outcome[i] == CHAOS_REQ_SILENT;
@@ -321,14 +331,36 @@ static void check_requests(chaos_t *w)
     long logged = sql(w, "SELECT count(*) FROM registry.request_log WHERE publisher = 'cli' AND "
                          "idempotency_key LIKE 'chaos-request-%'");
     verdict(w,
-            read && ok == sent && n.rows == ok && n.notes == ok && n.repeated == 0 &&
-                n.strays == 0 && logged == ok,
+            read && ok + imported == sent && n.rows == ok && n.notes == ok && n.repeated == 0 &&
+                n.strays == 0 && logged == sent,
             "every request answered once, stored once",
-            "%ld task updates requested: %ld answered (%ld after a retry), %ld refused, %ld never "
-            "answered%s%s; %ld rows, %ld notes twice, %ld rows of no request, %ld stored without "
-            "an answer; %ld replies logged",
-            sent, ok, q->resent, errors, silent, q->first_problem[0] ? "; first: " : "",
-            q->first_problem, n.rows, n.repeated, n.strays, unanswered_stored, logged);
+            "%ld task updates requested: %ld answered (%ld requests after a retry), %ld refused, "
+            "%ld never answered%s%s; %ld rows, %ld notes twice, %ld rows of no request, %ld stored "
+            "without an answer; %ld replies logged for %ld requests",
+            sent - imports, ok, q->resent, errors, silent, q->first_problem[0] ? "; first: " : "",
+            q->first_problem, n.rows, n.repeated, n.strays, unanswered_stored, logged, sent);
+    /* Each plan imported once, whole, each task assigned (and taken in) once. */
+    long plans = sql(w, "SELECT count(*) FROM registry.plan WHERE number LIKE 'C%/KH-UBND'");
+    long current = sql(w, "SELECT count(DISTINCT number) FROM registry.plan WHERE number LIKE "
+                          "'C%/KH-UBND' AND replaced_at IS NULL");
+    long partial =
+        sql(w, "SELECT count(*) FROM registry.plan p WHERE number LIKE 'C%/KH-UBND' AND "
+               "(SELECT count(*) FROM registry.task t WHERE t.plan_id = p.id) <> " CHAOS_STR(
+                   CHAOS_IMPORT_TASKS));
+    long tasks = sql(w, "SELECT count(*) FROM registry.task t JOIN registry.plan p ON p.id = "
+                        "t.plan_id WHERE p.number LIKE 'C%/KH-UBND'");
+    long taken = sql(w, "SELECT count(*) FROM deadline.task WHERE plan_number LIKE 'C%/KH-UBND'");
+    /* No task is reassigned in this run: one TaskAssigned each. */
+    long all_tasks = sql(w, "SELECT count(*) FROM registry.task");
+    long assigned = sql(w, "SELECT count(*) FROM registry.event_log WHERE type = 'TaskAssigned'");
+    verdict(
+        w,
+        imported == imports && plans == imported && current == imported && partial == 0 &&
+            tasks == imported * CHAOS_IMPORT_TASKS && taken == tasks && assigned == all_tasks,
+        "every plan import applied once, whole",
+        "%ld plans imported by request: %ld answered, %ld stored (%ld current), %ld not whole; "
+        "%ld tasks, %ld taken in by the deadline service; %ld TaskAssigned for %ld tasks in all",
+        imports, imported, plans, current, partial, tasks, taken, assigned, all_tasks);
     free(ids);
 }
 

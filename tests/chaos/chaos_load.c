@@ -26,7 +26,8 @@
  * `partrack task update` does (rpc_call: a new socket and the same
  * idempotency key "chaos-request-i" for each attempt, retryable errors
  * retried), note "chaos request i", twenty a second, one at a time,
- * waiting up to a minute for each.
+ * waiting up to a minute for each; one in a hundred is instead the import
+ * of a plan of its own (CHAOS_IMPORT_TASKS tasks in one transaction).
  *
  * The clock thread sets the deadline service's manual clock every tick
  * along a straight line from CHAOS_CLOCK_FROM to CHAOS_CLOCK_TO over the
@@ -41,6 +42,7 @@
 #include "msg.h"
 #include "notify.pb-c.h"
 #include "plans.pb-c.h"
+#include "registry.pb-c.h"
 #include "rpc.h"
 
 #include <math.h>
@@ -109,8 +111,8 @@ static void take_result(chaos_pub_t *p, const publish_result_t *r)
                  "message %llu: %s (answered %d) after %d attempts: %s", (unsigned long long)r->tag,
                  msg_code_name(r->code), (int)r->answered, r->attempts, r->message);
     }
-    p->duplicates += r->duplicate;
-    p->resent += r->attempts > 1;
+    atomic_fetch_add(&p->duplicates, r->duplicate ? 1 : 0);
+    atomic_fetch_add(&p->resent, r->attempts > 1 ? 1 : 0);
 }
 
 static void drain(chaos_pub_t *p, int timeout_ms)
@@ -380,6 +382,41 @@ void *chaos_read_feeds(void *arg)
 
 /* ---- the requester ---- */
 
+bool chaos_request_is_import(long i)
+{
+    return i % 100 == 50;
+}
+
+/* Plan "C<k>/KH-UBND" of Phú Lãm: CHAOS_IMPORT_TASKS tasks due at the end
+ * of the year, in one request (one transaction in the registry). */
+static msg_envelope_t *import_plan(void *ctx, const char *endpoint, long k, const char *key,
+                                   char *err, size_t errlen)
+{
+    static const char *const leads[] = {"Văn phòng UBND", "Bộ phận Một cửa", "Bộ phận Tư pháp",
+                                        "Bộ phận Tài chính"};
+    char tsv[CHAOS_IMPORT_TASKS * 128 + 128], number[32], title[64];
+    size_t len =
+        (size_t)snprintf(tsv, sizeof tsv, "STT\tNhiệm vụ\tĐơn vị chủ trì\tThời gian hoàn thành\n");
+    for (int t = 1; t <= CHAOS_IMPORT_TASKS; t++)
+        len += (size_t)snprintf(tsv + len, sizeof tsv - len,
+                                "%d\tNhiệm vụ của kế hoạch C%ld số %d\t%s\tQuý IV/2024\n", t, k, t,
+                                leads[t % 4]);
+    snprintf(number, sizeof number, "C%ld/KH-UBND", k);
+    snprintf(title, sizeof title, "Kế hoạch thử số %ld", k);
+    Partrack__ImportFile file = PARTRACK__IMPORT_FILE__INIT;
+    file.name = "chaos-plan.tsv";
+    file.content.data = (uint8_t *)tsv;
+    file.content.len = len;
+    Partrack__PlanImportRequest r = PARTRACK__PLAN_IMPORT_REQUEST__INIT;
+    r.file = &file;
+    r.unit = "HN.HADONG.PHULAM";
+    r.year = 2024;
+    r.number = number;
+    r.title = title;
+    return rpc_call(ctx, endpoint, PARTRACK__MESSAGE_TYPE__MSG_PLAN_IMPORT, &r.base, key, 60000,
+                    err, errlen);
+}
+
 void *chaos_request(void *arg)
 {
     chaos_req_t *q = arg;
@@ -392,21 +429,29 @@ void *chaos_request(void *arg)
             chaos_sleep_ms((int)(due - now));
         else
             due = now;
-        Partrack__TaskUpdateRequest r = PARTRACK__TASK_UPDATE_REQUEST__INIT;
         char key[48], note[48], err[256];
         snprintf(key, sizeof key, "chaos-request-%ld", i);
         snprintf(note, sizeof note, CHAOS_REQUEST_NOTE "%ld", i);
-        r.id = q->tasks[(i * 7) % CHAOS_LOAD_TASKS];
-        r.has_progress = 1;
-        r.progress = (int32_t)(i % 100);
-        r.status = i % 8 == 3 ? "done" : i % 8 == 7 ? "open" : NULL;
-        r.note = note;
         int64_t t = chaos_now_ms();
-        msg_envelope_t *reply = rpc_call(ctx, q->endpoint, PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE,
-                                         &r.base, key, 60000, err, sizeof err);
+        msg_envelope_t *reply;
+        Partrack__MessageType want;
+        if (chaos_request_is_import(i)) {
+            reply = import_plan(ctx, q->endpoint, i / 100, key, err, sizeof err);
+            want = PARTRACK__MESSAGE_TYPE__MSG_PLAN_IMPORT_REPLY;
+        } else {
+            Partrack__TaskUpdateRequest r = PARTRACK__TASK_UPDATE_REQUEST__INIT;
+            r.id = q->tasks[(i * 7) % CHAOS_LOAD_TASKS];
+            r.has_progress = 1;
+            r.progress = (int32_t)(i % 100);
+            r.status = i % 8 == 3 ? "done" : i % 8 == 7 ? "open" : NULL;
+            r.note = note;
+            reply = rpc_call(ctx, q->endpoint, PARTRACK__MESSAGE_TYPE__MSG_TASK_UPDATE, &r.base,
+                             key, 60000, err, sizeof err);
+            want = PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY;
+        }
         if (chaos_now_ms() - t > 2000)
             q->resent++;
-        if (reply && reply->type == PARTRACK__MESSAGE_TYPE__MSG_TASK_SHOW_REPLY) {
+        if (reply && reply->type == want) {
             q->outcome[i] = CHAOS_REQ_OK;
         } else {
             q->outcome[i] = reply ? CHAOS_REQ_ERROR : CHAOS_REQ_SILENT;
@@ -452,6 +497,14 @@ void chaos_instant_text(int64_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M", &tm);
 }
 
+int64_t chaos_clock_position(const chaos_clock_t *c)
+{
+    int64_t elapsed = chaos_now_ms() - c->start_ms;
+    if (elapsed > c->span_ms)
+        elapsed = c->span_ms;
+    return c->from + (int64_t)((double)(c->to - c->from) * (double)elapsed / (double)c->span_ms);
+}
+
 void *chaos_move_clock(void *arg)
 {
     chaos_clock_t *c = arg;
@@ -460,10 +513,7 @@ void *chaos_move_clock(void *arg)
         chaos_sleep_ms(c->tick_ms);
         if (atomic_load(&c->hold))
             continue;
-        int64_t elapsed = chaos_now_ms() - c->start_ms;
-        if (elapsed > c->span_ms)
-            elapsed = c->span_ms;
-        int64_t when = c->from + (int64_t)((double)(c->to - c->from) * elapsed / c->span_ms);
+        int64_t when = chaos_clock_position(c);
         char text[32], err[256];
         chaos_instant_text(when, text);
         Partrack__ClockRequest q = PARTRACK__CLOCK_REQUEST__INIT;
