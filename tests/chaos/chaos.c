@@ -939,7 +939,9 @@ int main(int argc, char **argv)
     if (chaos_wait_caught_up(w, 10000, false) < 0)
         w->violations++;
     chaos_say(w, "checking");
+    int64_t t_check = chaos_now_ms();
     int broken = chaos_check_all(w);
+    chaos_say(w, "checked in %.1f s", (double)(chaos_now_ms() - t_check) / 1000.0);
     bool passed = w->violations == 0;
     tear_down(w, passed);
     double total = (double)(chaos_now_ms() - w->t0_ms) / 1000.0;

@@ -439,8 +439,8 @@ static void check_effects(chaos_t *w)
     long told = sql(w, "SELECT count(*) FROM notify.entry WHERE kind = 'score_published'");
     long untold = sql(w, "SELECT count(*) FROM scoring.event_log e WHERE type = 'ScorePublished' "
                          "AND NOT EXISTS (SELECT 1 FROM notify.entry n WHERE n.kind = "
-                         "'score_published' AND n.person_id = 'P00121' AND n.dedupe LIKE "
-                         "'score:HN.HADONG.PHULAM:%:' || e.seq)");
+                         "'score_published' AND n.person_id = 'P00121' AND n.dedupe = "
+                         "'score:HN.HADONG.PHULAM:2023:hanoi-ward:' || e.seq)");
     verdict(w, published > 0 && told == published && untold == 0,
             "every published score told to the ward's head once",
             "%ld ScorePublished, %ld feed entries, %ld not told", published, told, untold);
