@@ -696,12 +696,15 @@ static void fault_stop(chaos_t *w, harness_service_t *s, harness_service_t *also
         snprintf(extra + used, sizeof extra - used,
                  "; meanwhile %s (pid %d) killed and serving again after %.2f s", also_kill->name,
                  (int)old, killed);
+    /* The consumers have PostgreSQL cut their idle sessions (PGOPTIONS). */
+    char cut[300] = "";
+    if (s != &w->registry)
+        snprintf(cut, sizeof cut, "; database sessions %s -> %s%s", before, after,
+                 strcmp(before, after) ? " (cut, reconnected)" : " (kept)");
     chaos_say(w,
-              "SIGSTOP %s for %.1f s (%s), then SIGCONT: answering after %.2f s; database "
-              "sessions %s -> %s%s; readers asked again %ld times, %ld acknowledgements refused "
-              "or unanswered%s",
-              s->name, (double)w->opt.pause_ms / 1000.0, past, back, before, after,
-              strcmp(before, after) ? " (cut, reconnected)" : " (kept)", asks_after - asks,
+              "SIGSTOP %s for %.1f s (%s), then SIGCONT: answering after %.2f s%s; readers asked "
+              "again %ld times, %ld acknowledgements refused or unanswered%s",
+              s->name, (double)w->opt.pause_ms / 1000.0, past, back, cut, asks_after - asks,
               refused_after - refused, extra);
 }
 

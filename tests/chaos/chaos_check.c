@@ -56,7 +56,7 @@ static bool verdict(chaos_t *w, bool ok, const char *what, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(details, sizeof details, fmt, ap);
     va_end(ap);
-    printf("chaos: check %-44s %s: %s\n", what, ok ? "ok" : "BROKEN", details);
+    printf("chaos: check %-56s %s: %s\n", what, ok ? "ok" : "BROKEN", details);
     fflush(stdout);
     if (!ok) {
         failed_checks++;
