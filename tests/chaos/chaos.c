@@ -421,12 +421,12 @@ static void start_load(chaos_t *w, int64_t planned_ms)
     p->load_tasks = w->load_tasks;
     p->deadline_tasks = w->deadline_tasks;
     p->rate = w->opt.rate;
-    static void *pub_ctx;
-    pub_ctx = zmq_ctx_new();
+    w->pub_ctx = zmq_ctx_new();
     publish_options_t opt = {
         .window = 500, .attempt_timeout_ms = 2000, .deadline_ms = 120000, .backoff_max_ms = 1000};
     char err[256];
-    if (!(p->client = publish_client_new(pub_ctx, &w->publisher_key, NULL, &opt, err, sizeof err)))
+    if (!(p->client =
+              publish_client_new(w->pub_ctx, &w->publisher_key, NULL, &opt, err, sizeof err)))
         give_up(w, "publish client: %s", err);
     chaos_clock_t *c = &w->clock;
     snprintf(c->endpoint, sizeof c->endpoint, "%s", w->deadline.endpoint);
@@ -447,7 +447,6 @@ static void start_load(chaos_t *w, int64_t planned_ms)
         pthread_create(&w->readers_thread, NULL, chaos_read_feeds, &w->readers) != 0 ||
         pthread_create(&w->clock_thread, NULL, chaos_move_clock, c) != 0)
         give_up(w, "cannot start the load's threads");
-    w->threads_running = true;
     chaos_say(w,
               "load: %d messages a second published (task updates, 1 in 20 a measurement), %d "
               "task updates a second requested, %d feed readers, the deadline service's clock "
@@ -838,13 +837,13 @@ static void stop_load(chaos_t *w)
     atomic_store(&w->clock.stop, true);
     pthread_join(w->clock_thread, NULL);
     publish_client_destroy(&w->pub.client);
+    zmq_ctx_term(w->pub_ctx);
 }
 
 static void stop_readers(chaos_t *w)
 {
     atomic_store(&w->readers.stop, true);
     pthread_join(w->readers_thread, NULL);
-    w->threads_running = false;
 }
 
 static void tear_down(chaos_t *w, bool passed)

@@ -177,7 +177,7 @@ typedef struct {
     chaos_clock_t clock;
     chaos_req_t req;
     pthread_t pub_thread, readers_thread, clock_thread, req_thread;
-    bool threads_running;
+    void *pub_ctx; /* the publish client's */
     chaos_bad_t bad;
     unsigned random; /* from the seed: the faults' timing */
     int violations;

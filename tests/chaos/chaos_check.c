@@ -671,10 +671,11 @@ static void check_readers(chaos_t *w)
         verdict(w, r->gaps == 0 && (long)r->last == head && head > 0, what,
                 "%ld entries of %ld, %ld out of order%s%s, %ld sent again; %ld asks, %ld new "
                 "connections; %ld acknowledgements (%ld refused while the deadline service or "
-                "the database was away, %ld unanswered), %ld escalations stopped",
+                "the database was away, %ld unanswered), %ld escalations stopped; %ld other "
+                "replies or failed sends",
                 r->entries, head, r->gaps, r->gaps ? ": " : "", r->first_gap, r->redelivered,
                 r->asks, r->reconnects, r->acks_ok, r->acks_refused, r->acks_lost,
-                r->escalations_stopped);
+                r->escalations_stopped, r->errors);
     }
 }
 
