@@ -89,8 +89,8 @@ static int random_below(chaos_t *w, int n)
 
 static void restore_postgres(chaos_t *w)
 {
-    if (w->pg_stopped && harness_pg_restore())
-        w->pg_stopped = false;
+    if (atomic_load(&w->pg_stopped) && harness_pg_restore())
+        atomic_store(&w->pg_stopped, false);
 }
 
 /* The harness could not go on (a database unreachable...): PostgreSQL is
@@ -108,6 +108,35 @@ static void on_signal(int sig)
     if (interrupted)
         _exit(128 + sig);
     interrupted = 1;
+}
+
+/* The run's bound, and a prompt end after SIGINT or SIGTERM (a fault in
+ * progress may otherwise take a while to notice): PostgreSQL is started
+ * again if it was down, and the program ends; its services die with it.
+ * (The harness is not thread-safe; the main thread is not expected to
+ * use it again.) */
+static void *watchdog(void *arg)
+{
+    chaos_t *w = arg;
+    int64_t limit = w->t0_ms + (int64_t)w->opt.max_seconds * 1000, since = 0;
+    for (;;) {
+        chaos_sleep_ms(200);
+        int64_t now = chaos_now_ms();
+        if (interrupted && !since)
+            since = now;
+        if (now > limit || (since && now - since > 5000)) {
+            if (now > limit)
+                printf("chaos: FAIL: the run went past its bound of %d s\n", w->opt.max_seconds);
+            else
+                printf("chaos: FAIL: interrupted\n");
+            printf("chaos: logs: %s %s %s %s\n", w->registry.log, w->deadline.log, w->notify.log,
+                   w->scoring.log);
+            fflush(stdout);
+            restore_postgres(w);
+            _exit(1);
+        }
+    }
+    return NULL;
 }
 
 static void give_up(chaos_t *w, const char *fmt, ...)
@@ -148,6 +177,10 @@ static void usage(FILE *out)
             "  --rounds N   rounds of faults (default 3; --quick 1)\n"
             "  --rate N     messages a second (default 2000; --quick 1000)\n"
             "  --keep-logs  keep the services' logs also when every check held\n"
+            "\n"
+            "Every wait is bounded, and so is the whole run: --quick gives up (failing)\n"
+            "after 170 s, a full run 300 s after its planned length. SIGINT or SIGTERM ends\n"
+            "it within 5 s, PostgreSQL started again if it was down.\n"
             "\n"
             "Needs the throwaway PostgreSQL of scripts/chaos or scripts/test:\n"
             "PARTRACK_TEST_PGHOST, PARTRACK_TEST_PGPORT and PARTRACK_TEST_PGCTL (the command\n"
@@ -537,7 +570,7 @@ static void fault_kill(chaos_t *w, harness_service_t *s)
 
 static void pg_stop(chaos_t *w)
 {
-    w->pg_stopped = true;
+    atomic_store(&w->pg_stopped, true);
     if (harness_pg_ctl("stop") != 0)
         give_up(w, "cannot stop PostgreSQL ($PARTRACK_TEST_PGCTL stop)");
 }
@@ -547,7 +580,7 @@ static double pg_start(chaos_t *w)
     int64_t t = chaos_now_ms();
     if (harness_pg_ctl("start") != 0 || !harness_pg_restore())
         give_up(w, "cannot start PostgreSQL again");
-    w->pg_stopped = false;
+    atomic_store(&w->pg_stopped, false);
     return (double)(chaos_now_ms() - t) / 1000.0;
 }
 
@@ -894,6 +927,11 @@ int main(int argc, char **argv)
            w->opt.quick ? "quick" : "full", w->opt.rounds, w->opt.rounds > 1 ? "s" : "",
            w->opt.rate, w->opt.seed);
 
+    int64_t planned = planned_ms(&w->opt);
+    w->opt.max_seconds = w->opt.quick ? 170 : (int)(planned / 1000) + 300;
+    pthread_t guard;
+    if (pthread_create(&guard, NULL, watchdog, w) != 0 || pthread_detach(guard) != 0)
+        give_up(w, "cannot start the watchdog");
     make_world(w);
     chaos_say(w,
               "world: database %s, registry %s (ingest %s), deadline %s, notify %s (feeds %s), "
@@ -901,7 +939,7 @@ int main(int argc, char **argv)
               w->db, w->registry.endpoint, w->registry.ingest, w->deadline.endpoint,
               w->notify.endpoint, w->notify.feed, w->scoring.endpoint, CHAOS_LOAD_TASKS,
               CHAOS_DEADLINE_TASKS);
-    start_load(w, planned_ms(&w->opt));
+    start_load(w, planned);
     answer_consultations(w);
     settle(w, w->opt.gap_ms);
     for (int round = 0; round < w->opt.rounds && !interrupted; round++) {

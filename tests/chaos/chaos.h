@@ -55,6 +55,7 @@ typedef struct {
     int pause_ms;    /* how long a consumer stays stopped (SIGSTOP) */
     int pg_down_ms;  /* how long PostgreSQL stays down */
     int catch_up_ms; /* the longest wait for consumers after the load */
+    int max_seconds; /* the whole run, after which it gives up */
     bool keep_logs;  /* also when everything held */
 } chaos_options_t;
 
@@ -171,7 +172,7 @@ typedef struct {
     int64_t load_tasks[CHAOS_LOAD_TASKS], deadline_tasks[CHAOS_DEADLINE_TASKS];
     int64_t consultations[CHAOS_CONSULTATIONS]; /* the last CHAOS_ANSWERED get answered */
     int64_t t0_ms;
-    bool pg_stopped;
+    atomic_bool pg_stopped;
     chaos_pub_t pub;
     chaos_readers_t readers;
     chaos_clock_t clock;
