@@ -73,21 +73,44 @@ void monitor_server_destroy(monitor_server_t **self_p)
 
 /* ---- the work between requests ---- */
 
-/* Applies the registry's new events (every one waiting, or one batch of
- * them so requests are answered between batches), then sweeps; returns the
- * transitions written, or -1 on a database failure. */
+/* How many of the registry's events are committed and not applied yet. */
+static int waiting_events(db_t *db, long *n)
+{
+    db_status_t st;
+    PGresult *res = db_exec(db,
+                            "SELECT coalesce((SELECT max(seq) FROM registry.events), 0) - "
+                            "coalesce((SELECT last_seq FROM deadline.event_cursor WHERE producer "
+                            "= 'registry'), 0)",
+                            0, NULL, &st);
+    if (!res)
+        return -1;
+    *n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
+/* Applies the registry's new events (every one committed by now, or one
+ * batch of them so requests are answered between batches), then sweeps;
+ * returns the transitions written, or -1 on a database failure. "Every
+ * one committed by now" is counted at the start: events the registry
+ * commits meanwhile are left to the next turns, or a registry publishing
+ * faster than this service applies would keep it here for ever, the
+ * request unanswered and every one behind it waiting. */
 static long catch_up(monitor_server_t *self, bool every_event)
 {
     int64_t now;
     if (monitor_clock_now(&self->config.clock, self->db, &now) < 0)
         return -1;
+    long waiting = 0, done = 0;
+    if (every_event && waiting_events(self->db, &waiting) < 0)
+        return -1;
     monitor_ingest_t in = {.cal = self->cal, .policy = self->config.policy, .now = now};
     int applied;
     while ((applied = events_consume(self->db, "deadline", "registry", self->config.batch,
                                      monitor_ingest_event, &in)) > 0 &&
-           every_event)
+           every_event && (done += applied) < waiting)
         ;
-    self->behind = !every_event && applied == self->config.batch;
+    self->behind = applied == self->config.batch;
     if (applied < 0) {
         log_warn("events not applied", "reason=\"%s\"", db_error(self->db));
         return -1;

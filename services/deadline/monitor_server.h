@@ -37,7 +37,8 @@ void monitor_server_destroy(monitor_server_t **self_p);
 /* One turn: waits up to wait_ms for a request and answers it, then applies
  * a batch of new events and sweeps. Behind the registry, a turn does not
  * wait and takes one batch, so requests are answered between batches (a
- * clock set applies every event first). Returns 0, or -1 if the database
+ * clock set first applies every event committed when it came, not those
+ * committed meanwhile). Returns 0, or -1 if the database
  * failed this turn (logged; the next turn tries again). */
 int monitor_server_step(monitor_server_t *self, int wait_ms);
 

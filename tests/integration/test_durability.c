@@ -27,6 +27,7 @@
  */
 #include "harness.h"
 #include "ingest.pb-c.h"
+#include "invariants.h"
 #include "keyfile.h"
 #include "notify.pb-c.h"
 #include "publish_client.h"
@@ -478,40 +479,31 @@ static void wait_quiet(void)
 /* Every acknowledged message is the row holding its note. */
 static void check_stored_once(const publisher_t *p)
 {
-    cr_assert_eq(sql("SELECT count(*) FROM registry.task_update WHERE actor = 'durability'"),
-                 MESSAGES, "rows stored");
-    cr_assert_eq(sql("SELECT count(DISTINCT note) FROM registry.task_update WHERE actor = "
-                     "'durability'"),
-                 MESSAGES, "a note stored twice");
+    int64_t *by_note = calloc(MESSAGES, sizeof *by_note);
+    cr_assert_not_null(by_note);
+    inv_notes_t notes;
+    cr_assert_eq(
+        inv_updates_by_note(db, "durability", "durability note ", MESSAGES, by_note, &notes), 0);
+    cr_assert_eq(notes.rows, MESSAGES, "rows stored");
+    cr_assert_eq(notes.notes, MESSAGES, "notes stored");
+    cr_assert_eq(notes.repeated, 0, "a note stored twice");
+    cr_assert_eq(notes.strays, 0, "rows of no message");
     cr_assert_eq(sql("SELECT count(*) FROM registry.request_log WHERE publisher = 'durability'"),
                  MESSAGES);
-    PGconn *conn = harness_pg(db);
-    PGresult *res = PQexec(conn, "SELECT id, substr(note, 17)::int FROM registry.task_update "
-                                 "WHERE actor = 'durability'");
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
-    int64_t *by_id_note = calloc(MESSAGES, sizeof *by_id_note);
-    cr_assert_not_null(by_id_note);
-    for (int r = 0; r < PQntuples(res); r++) {
-        int note = atoi(PQgetvalue(res, r, 1));
-        cr_assert(note >= 0 && note < MESSAGES, "note %d", note);
-        by_id_note[note] = strtoll(PQgetvalue(res, r, 0), NULL, 10);
-    }
-    PQclear(res);
-    PQfinish(conn);
     for (int i = 0; i < MESSAGES; i++) {
         cr_assert_eq(p->finished[i], 1, "message %d finished %d times", i, p->finished[i]);
-        cr_assert_eq(p->stored_id[i], by_id_note[i],
+        cr_assert_eq(p->stored_id[i], by_note[i],
                      "message %d was acknowledged as update %lld; its note is in update %lld", i,
-                     (long long)p->stored_id[i], (long long)by_id_note[i]);
+                     (long long)p->stored_id[i], (long long)by_note[i]);
     }
-    free(by_id_note);
+    free(by_note);
     /* Each task ends as its last status update, in stored order. */
-    cr_assert_eq(sql("SELECT count(*) FROM registry.task t WHERE t.status <> coalesce((SELECT "
-                     "u.status FROM registry.task_update u WHERE u.task_id = t.id AND u.status IS "
-                     "NOT NULL ORDER BY u.id DESC LIMIT 1), 'open')"),
-                 0, "a task's status is not its last update's");
-    cr_assert_eq(sql("SELECT count(*) - (max(seq) - min(seq) + 1) FROM registry.event_log"), 0,
-                 "the registry's events have a gap");
+    cr_assert_eq(inv_tasks_off_last_status(db), 0, "a task's status is not its last update's");
+    inv_event_log_t log;
+    cr_assert_eq(inv_event_log(db, "registry", &log), 0);
+    cr_assert(inv_event_log_whole(&log),
+              "the registry's events have a gap: %ld events, %ld..%ld, counter %ld", log.events,
+              log.first, log.last, log.counter);
     cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskUpdated'"),
                  MESSAGES, "one event per update");
 }
@@ -519,52 +511,23 @@ static void check_stored_once(const publisher_t *p)
 /* Every feed 1..n, nothing told twice. */
 static void check_feeds_gap_free(void)
 {
-    cr_assert_eq(sql("SELECT count(*) FROM (SELECT person_id FROM notify.entry GROUP BY person_id "
-                     "HAVING min(seq) <> 1 OR max(seq) <> count(*) OR count(DISTINCT seq) <> "
-                     "count(*)) g"),
-                 0, "a feed with a gap");
-    cr_assert_eq(sql("SELECT count(*) FROM notify.feed_head h WHERE last_seq <> (SELECT count(*) "
-                     "FROM notify.entry e WHERE e.person_id = h.person_id)"),
-                 0, "a feed's head is not its last entry");
-    cr_assert_eq(sql("SELECT count(*) FROM (SELECT 1 FROM notify.entry GROUP BY person_id, dedupe "
-                     "HAVING count(*) > 1) d"),
-                 0, "a subject told twice");
+    inv_feeds_t f;
+    cr_assert_eq(inv_feeds(db, &f), 0);
+    cr_assert_eq(f.gaps, 0, "a feed with a gap");
+    cr_assert_eq(f.bad_heads, 0, "a feed's head is not its last entry");
+    cr_assert_eq(f.repeats, 0, "a subject told twice");
 }
-
-/* The status news the stored updates call for: a status other than the
- * one before (tasks start open), to the lead units' heads and followers. */
-#define EXPECTED_STATUS_NEWS                                                                       \
-    "WITH s AS (SELECT id, task_id, status, lag(status, 1, 'open') OVER (PARTITION BY task_id "    \
-    "ORDER BY id) AS before FROM registry.task_update WHERE status IS NOT NULL), "                 \
-    "changed AS (SELECT id, task_id, status FROM s WHERE status <> before), "                      \
-    "heard AS (SELECT l.task_id, u.head_id AS person FROM registry.task_unit l JOIN "              \
-    "registry.units u ON u.code = l.unit_code WHERE l.role = 'lead' AND u.head_id IS NOT NULL "    \
-    "UNION SELECT l.task_id, f.person_id FROM registry.task_unit l JOIN notify.follow f ON "       \
-    "f.unit_code = l.unit_code WHERE l.role = 'lead') "                                            \
-    "SELECT h.person, 'task:' || c.task_id || ':update:' || c.id AS dedupe, CASE c.status WHEN "   \
-    "'done' THEN 'task_done' WHEN 'cancelled' THEN 'task_cancelled' ELSE 'task_reopened' END AS "  \
-    "kind FROM changed c JOIN heard h USING (task_id)"
-#define STORED_STATUS_NEWS                                                                         \
-    "SELECT person_id, dedupe, kind FROM notify.entry WHERE kind IN ('task_done', "                \
-    "'task_cancelled', 'task_reopened')"
 
 static void check_status_news(void)
 {
-    long changes = sql("WITH s AS (SELECT status, lag(status, 1, 'open') OVER (PARTITION BY "
-                       "task_id ORDER BY id) AS before FROM registry.task_update WHERE status IS "
-                       "NOT NULL) SELECT count(*) FROM s WHERE status <> before");
-    long expected = sql("SELECT count(*) FROM (" EXPECTED_STATUS_NEWS ") e");
-    long stored = sql("SELECT count(*) FROM (" STORED_STATUS_NEWS ") s");
-    fprintf(stderr, "%ld status changes, %ld entries expected, %ld stored\n", changes, expected,
-            stored);
-    cr_assert_gt(changes, 3000, "status changes");
-    cr_assert_eq(stored, expected, "status entries");
-    cr_assert_eq(sql("SELECT count(*) FROM ((" EXPECTED_STATUS_NEWS ") EXCEPT (" STORED_STATUS_NEWS
-                     ")) missing"),
-                 0, "status entries missing");
-    cr_assert_eq(sql("SELECT count(*) FROM ((" STORED_STATUS_NEWS ") EXCEPT (" EXPECTED_STATUS_NEWS
-                     ")) extra"),
-                 0, "status entries nobody called for");
+    inv_status_news_t n;
+    cr_assert_eq(inv_status_news(db, &n), 0);
+    fprintf(stderr, "%ld status changes, %ld entries expected, %ld stored\n", n.changes, n.expected,
+            n.stored);
+    cr_assert_gt(n.changes, 3000, "status changes");
+    cr_assert_eq(n.stored, n.expected, "status entries");
+    cr_assert_eq(n.missing, 0, "status entries missing");
+    cr_assert_eq(n.extra, 0, "status entries nobody called for");
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind NOT IN ('assigned', "
                      "'task_done', 'task_cancelled', 'task_reopened')"),
                  0, "entries of another kind");

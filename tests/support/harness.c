@@ -3,12 +3,19 @@
  * Children are started with fork/exec and their own environment; ports are
  * picked from the test's pid so parallel test processes do not collide, and
  * a service that fails to bind is retried on the next port pair.
+ *
+ * Built twice: for the Criterion tests (a failure fails the test), and with
+ * HARNESS_STANDALONE for programs of their own such as the chaos run (a
+ * failure goes to the program's handler, see harness_on_failure; children
+ * die with the program that started them).
  */
 #include "harness.h"
 
 #include "msg.h"
 
+#ifndef HARNESS_STANDALONE
 #include <criterion/criterion.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +26,9 @@
 #include <sys/stat.h>
 #include <zmq.h>
 #include <sys/wait.h>
+#ifdef HARNESS_STANDALONE
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +38,37 @@
 #ifndef PARTRACK_SOURCE_DIR
 #error "PARTRACK_SOURCE_DIR must be defined"
 #endif
+
+/* ---- what a failure does ---- */
+
+static void (*failure_handler)(const char *message);
+
+void harness_on_failure(void (*handler)(const char *message))
+{
+    failure_handler = handler;
+}
+
+/* Something the caller cannot go on without failed: the test fails (or the
+ * standalone program's handler runs, then it exits). Does not return. */
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void fail(const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (failure_handler)
+        failure_handler(message);
+#ifdef HARNESS_STANDALONE
+    fprintf(stderr, "harness: %s\n", message);
+    exit(1);
+#else
+    cr_assert_fail("%s", message);
+    abort(); /* cr_assert_fail does not return */
+#endif
+}
 
 /* Paths come from a ring of buffers so several can be arguments of one call. */
 static char *next_path(void)
@@ -76,9 +117,8 @@ PGconn *harness_pg(const char *name)
 {
     PGconn *conn = PQconnectdb(harness_db_url(name));
     if (PQstatus(conn) != CONNECTION_OK)
-        cr_assert_fail(
-            "cannot connect to test database %s: %s (did scripts/test start PostgreSQL?)", name,
-            PQerrorMessage(conn));
+        fail("cannot connect to test database %s: %s (did scripts/test start PostgreSQL?)", name,
+             PQerrorMessage(conn));
     PQsetNoticeProcessor(conn, quiet, NULL);
     return conn;
 }
@@ -87,7 +127,7 @@ const char *harness_db_create(const char *name)
 {
     PGconn *conn = PQconnectdb(harness_db_url("postgres"));
     if (PQstatus(conn) != CONNECTION_OK)
-        cr_assert_fail("cannot reach PostgreSQL: %s", PQerrorMessage(conn));
+        fail("cannot reach PostgreSQL: %s", PQerrorMessage(conn));
     PQsetNoticeProcessor(conn, quiet, NULL);
     char sql[256];
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
@@ -95,7 +135,7 @@ const char *harness_db_create(const char *name)
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
     PGresult *res = PQexec(conn, sql);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        cr_assert_fail("CREATE DATABASE %s: %s", name, PQerrorMessage(conn));
+        fail("CREATE DATABASE %s: %s", name, PQerrorMessage(conn));
     PQclear(res);
     PQfinish(conn);
     return harness_db_url(name);
@@ -153,9 +193,19 @@ bool harness_wait(bool (*cond)(void *), void *arg, int ms)
 
 static pid_t spawn_service(harness_service_t *s)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
         return pid;
+#ifdef HARNESS_STANDALONE
+    /* A program without a test runner to clean up after it: its services
+     * go with it, however it ends. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+#else
+    (void)parent;
+#endif
     int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
         dup2(fd, STDERR_FILENO);
@@ -415,7 +465,7 @@ const char *harness_write_temp(const char *name, const char *content, size_t len
     snprintf(path, 512, "/tmp/partrack-test-%d-%s", (int)getpid(), name);
     FILE *f = fopen(path, "wb");
     if (!f)
-        cr_assert_fail("cannot write %s", path);
+        fail("cannot write %s", path);
     fwrite(content, 1, len, f);
     fclose(f);
     return path;
@@ -429,14 +479,16 @@ void *harness_curve_dealer(const char *endpoint, const char *server_key, const c
     if (!curve_ctx)
         curve_ctx = zmq_ctx_new();
     void *s = zmq_socket(curve_ctx, ZMQ_DEALER);
-    cr_assert_not_null(s);
+    if (!s)
+        fail("cannot make a DEALER: %s", zmq_strerror(zmq_errno()));
     int linger = 0, timeout = 2000;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
-    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_key, 40), 0);
-    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, public_key, 40), 0);
-    cr_assert_eq(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, secret_key, 40), 0);
-    cr_assert_eq(zmq_connect(s, endpoint), 0);
+    if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_key, 40) != 0 ||
+        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, public_key, 40) != 0 ||
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, secret_key, 40) != 0 ||
+        zmq_connect(s, endpoint) != 0)
+        fail("CURVE DEALER to %s: %s", endpoint, zmq_strerror(zmq_errno()));
     return s;
 }
 
@@ -446,7 +498,8 @@ bool harness_send_envelope(void *socket, int type, const ProtobufCMessage *paylo
     Partrack__Envelope env = PARTRACK__ENVELOPE__INIT;
     size_t plen = protobuf_c_message_get_packed_size(payload);
     uint8_t *bytes = malloc(plen + 1);
-    cr_assert_not_null(bytes);
+    if (!bytes)
+        fail("out of memory");
     protobuf_c_message_pack(payload, bytes);
     env.type = (Partrack__MessageType)type;
     env.correlation_id = (char *)key;
@@ -458,7 +511,8 @@ bool harness_send_envelope(void *socket, int type, const ProtobufCMessage *paylo
     env.payload.len = plen;
     size_t len = partrack__envelope__get_packed_size(&env);
     uint8_t *buf = malloc(len);
-    cr_assert_not_null(buf);
+    if (!buf)
+        fail("out of memory");
     partrack__envelope__pack(&env, buf);
     bool sent = zmq_send(socket, buf, len, 0) == (int)len;
     free(buf);
@@ -473,10 +527,13 @@ Partrack__Envelope *harness_recv_envelope(void *socket, int ms)
         return NULL;
     zmq_msg_t m;
     zmq_msg_init(&m);
-    cr_assert_geq(zmq_msg_recv(&m, socket, 0), 0);
-    Partrack__Envelope *env = partrack__envelope__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    if (zmq_msg_recv(&m, socket, 0) < 0)
+        fail("receive: %s", zmq_strerror(zmq_errno()));
+    size_t size = zmq_msg_size(&m);
+    Partrack__Envelope *env = partrack__envelope__unpack(NULL, size, zmq_msg_data(&m));
     zmq_msg_close(&m);
-    cr_assert_not_null(env);
+    if (!env)
+        fail("a reply that is not an envelope (%zu bytes)", size);
     return env;
 }
 

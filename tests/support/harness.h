@@ -4,6 +4,13 @@
  * (PARTRACK_TEST_PGHOST, PARTRACK_TEST_PGPORT). Each test makes its own
  * database, starts the services it needs as child processes on loopback
  * ports of its own, and runs the real `partrack` binary. Nothing is stubbed.
+ *
+ * What the harness cannot go on without (a database it cannot reach, a file
+ * it cannot write) fails the Criterion test. The library built with
+ * HARNESS_STANDALONE (test_harness_standalone) serves programs that are not
+ * Criterion tests, such as the chaos run: a failure calls the program's
+ * handler, then exits 1, and the services it starts die with the program.
+ * Not thread-safe: one thread of a program uses it.
  */
 #ifndef PARTRACK_HARNESS_H
 #define PARTRACK_HARNESS_H
@@ -15,6 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* A standalone program's handler of harness failures (the message says
+ * what failed); it may clean up and exit itself, else the program exits 1.
+ * In a Criterion test it runs before the test fails. */
+void harness_on_failure(void (*handler)(const char *message));
 
 /* Path of a built binary (build/bin/NAME) or a source file (repo/REL). The
  * buffer stays valid for the next 15 calls of any path function. */
