@@ -66,6 +66,10 @@ int ingest_check_update(const Partrack__TaskUpdate *u, int64_t now_ms, int64_t m
                      u->completed_at);
             return -1;
         }
+        if (s < 0) { /* the registry's times start at the epoch (-1 is "none") */
+            snprintf(reason, reason_len, "completed_at %s is before 1970", u->completed_at);
+            return -1;
+        }
         int64_t completed = s * 1000;
         if (completed > now_ms + max_skew_ms) {
             snprintf(reason, reason_len, "completed_at %s is in the future", u->completed_at);

@@ -34,8 +34,9 @@ int ingest_check_envelope(const msg_envelope_t *env, int64_t now_ms, int64_t max
                           size_t reason_len);
 
 /* A task update's own fields: progress 0-100, status open, done or
- * cancelled, completed_at (RFC 3339 or YYYY-MM-DD) not ahead of now_ms by
- * more than max_skew_ms, and something to update. Returns 0 with the
+ * cancelled, completed_at (RFC 3339 or YYYY-MM-DD, due_parse_instant) not
+ * before 1970 and not ahead of now_ms by more than max_skew_ms, and
+ * something to update. Returns 0 with the
  * completion time in *completed_ms (-1 when not given), or -1 with a
  * sentence in reason (the reply's code is ERR_INVALID). */
 int ingest_check_update(const Partrack__TaskUpdate *u, int64_t now_ms, int64_t max_skew_ms,
