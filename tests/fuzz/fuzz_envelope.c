@@ -19,7 +19,9 @@
  *     at most MSG_MAX_ID_LEN bytes, and validates again;
  *   - a decoded message holds only valid UTF-8 strings of bounded length
  *     and declared enum values, checked here by a walk of its own over the
- *     descriptors, and packs, unpacks and packs again to the same bytes;
+ *     descriptors, and packs, unpacks and packs again to the same bytes
+ *     (unless it kept unknown fields protobuf-c cannot read back: see
+ *     check_message);
  *   - an admitted ingest message has the publisher's time, at or after
  *     1970 (the registry stores and formats it); an accepted task update's
  *     completion time is written as the documented formats allow (checked
@@ -234,6 +236,30 @@ static void walk_value(const ProtobufCFieldDescriptor *f, const void *member)
     }
 }
 
+/* True if m or a message inside it kept unknown fields. */
+static bool has_unknown(const ProtobufCMessage *m)
+{
+    if (m->n_unknown_fields)
+        return true;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const char *base = (const char *)m;
+        size_t n = f->label == PROTOBUF_C_LABEL_REPEATED
+                       ? *(const size_t *)(base + f->quantifier_offset)
+                       : 1;
+        ProtobufCMessage *const *items = f->label == PROTOBUF_C_LABEL_REPEATED
+                                             ? *(ProtobufCMessage * *const *)(base + f->offset)
+                                             : (ProtobufCMessage *const *)(base + f->offset);
+        for (size_t k = 0; k < n; k++)
+            if (items[k] && has_unknown(items[k]))
+                return true;
+    }
+    return false;
+}
+
 static uint8_t *pack(const ProtobufCMessage *m, size_t *len)
 {
     *len = protobuf_c_message_get_packed_size(m);
@@ -253,7 +279,16 @@ static void check_message(const ProtobufCMessage *m, const ProtobufCMessageDescr
     size_t len1, len2;
     uint8_t *one = pack(m, &len1);
     ProtobufCMessage *again = protobuf_c_message_unpack(d, NULL, len1, one);
-    check(again != NULL, "a decoded message, packed, unpacks");
+    if (!again) {
+        /* protobuf-c keeps unknown fields and packs them back, and reads
+         * an overlong tag of field 0 ("81 00") that it refuses written
+         * plainly ("01"): only such a message may not unpack again.
+         * partrack never sends a received message again (replies and
+         * events are built afresh), so that is no harm. */
+        check(has_unknown(m), "a decoded message, packed, unpacks");
+        free(one);
+        return;
+    }
     uint8_t *two = pack(again, &len2);
     check(len1 == len2 && memcmp(one, two, len1) == 0, "pack, unpack, pack is stable");
     protobuf_c_message_free_unpacked(again, NULL);
