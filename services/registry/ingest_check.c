@@ -34,6 +34,8 @@ int ingest_check_envelope(const msg_envelope_t *env, int64_t now_ms, int64_t max
         snprintf(reason, reason_len, "a published message needs an idempotency key");
     } else if (!env->has_sent_at_ms) {
         snprintf(reason, reason_len, "a published message needs the publisher's time (sent_at_ms)");
+    } else if (env->sent_at_ms < 0) { /* stored and written as a time since the epoch */
+        snprintf(reason, reason_len, "sent_at_ms %lld is before 1970", (long long)env->sent_at_ms);
     } else if (env->sent_at_ms > now_ms + max_skew_ms) {
         snprintf(reason, reason_len,
                  "sent_at_ms is %lld s ahead of the registry's clock (at most %lld s)",

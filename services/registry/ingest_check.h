@@ -3,13 +3,12 @@
  *
  * The ingest endpoint (ingest_batch.h has the rules) first admits each
  * message on its own: a type it takes, an idempotency key, the publisher's
- * clock not ahead of ours by more than the allowed skew, a payload that
- * decodes and validates (msg_decode); then, once the task or unit is known
- * and in the publisher's scope, the formats of the payload's fields. These
- * checks are here, apart from the database work of ingest_batch.c,
- * ingest_tasks.c and ingest_measurements.c, so that they can be tested and
- * fuzzed alone (tests/fuzz/fuzz_envelope.c). publish_jsonl.c checks the same
- * formats on the publisher's side.
+ * clock (sent_at_ms) not before 1970 and not ahead of ours by more than
+ * the allowed skew, a payload that decodes and validates (msg_decode); then, once the task or unit
+ * is known and in the publisher's scope, the formats of the payload's fields. These checks are
+ * here, apart from the database work of ingest_batch.c, ingest_tasks.c and ingest_measurements.c,
+ * so that they can be tested and fuzzed alone (tests/fuzz/fuzz_envelope.c). publish_jsonl.c checks
+ * the same formats on the publisher's side.
  */
 #ifndef PARTRACK_INGEST_CHECK_H
 #define PARTRACK_INGEST_CHECK_H
