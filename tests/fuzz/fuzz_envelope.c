@@ -30,7 +30,8 @@
  *     or a ratio with a positive denominator;
  *   - a JSON line `partrack publish` accepts, packed as it sends it, passes
  *     every check of the registry that needs no data (publish_jsonl.h
- *     promises it); a refused line has problems, all on its line.
+ *     promises it); a refused line has problems, all on its line, in
+ *     valid UTF-8.
  * A broken invariant aborts.
  */
 #include "consult.pb-c.h"
@@ -462,10 +463,14 @@ static void as_jsonl(const uint8_t *data, size_t size)
         check(problems.n > 0, "a refused line has problems");
     else
         check(problems.n == 0, "an accepted or blank line has no problem");
-    for (size_t i = 0; i < problems.n; i++)
-        check(problems.items[i].line == 1 && strcmp(problems.items[i].file, "in.jsonl") == 0 &&
-                  problems.items[i].message,
+    for (size_t i = 0; i < problems.n; i++) {
+        const problem_t *p = &problems.items[i];
+        check(p->line == 1 && strcmp(p->file, "in.jsonl") == 0 && p->message,
               "a line's problem is on its line");
+        check(text_valid_utf8(p->message, strlen(p->message), NULL) &&
+                  (!p->field || text_valid_utf8(p->field, strlen(p->field), NULL)),
+              "a line's problem is UTF-8");
+    }
     problems_clear(&problems);
     if (rc != 1)
         return;

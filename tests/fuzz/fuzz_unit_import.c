@@ -9,7 +9,8 @@
  * before it stores anything (unit_store_import looks only at rows whose
  * line has no problem):
  *   - an unusable file says why (a problem), and every problem names one of
- *     the batch's files and a line that exists in it;
+ *     the batch's files and a line that exists in it, in valid UTF-8 (the
+ *     registry sends problems back in protobuf strings);
  *   - every kept row names its file and a line of it, in order, and has its
  *     key (code, id); every stored string is valid UTF-8 and already clean
  *     (NFC, white space collapsed: text_clean changes nothing);
@@ -156,6 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < problems.n; i++) {
         const problem_t *p = &problems.items[i];
         check(p->message != NULL, "a problem has a message");
+        /* problems travel in UnitImportReply and ErrorReply: protobuf strings */
+        check(text_valid_utf8(p->message, strlen(p->message), NULL), "a problem is UTF-8");
+        check(!p->field || text_valid_utf8(p->field, strlen(p->field), NULL),
+              "a problem's field is UTF-8");
         size_t f = 0;
         while (f < nparts && strcmp(p->file, names[f]) != 0)
             f++;
