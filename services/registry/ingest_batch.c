@@ -8,6 +8,7 @@
 #include "ingest_check.h"
 #include "ingest.pb-c.h"
 #include "ingest_work.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ void ingest_item_error(ingest_item_t *item, Partrack__ErrorCode code, const char
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    text_scrub_utf8(message); /* a quoted value may be cut inside a letter */
     Partrack__ErrorReply e = PARTRACK__ERROR_REPLY__INIT;
     e.code = code;
     e.message = message;

@@ -6,6 +6,7 @@
  * last were found by fuzzing (tests/fuzz/fuzz_envelope.c): a publisher's
  * time before 1970, a completion time before 1970 or with a signed field.
  */
+#include "ingest_batch.h"
 #include "ingest_check.h"
 
 #include <criterion/criterion.h>
@@ -150,4 +151,24 @@ Test(ingest_check, found_by_fuzzing)
         cr_expect_eq(code, PARTRACK__ERROR_CODE__ERR_INVALID);
         msg_close(&env);
     }
+}
+
+/* A reply quoting a long value is cut at its buffer, maybe inside a letter:
+ * it must still decode (its strings UTF-8), or the publisher loses the
+ * reason with the reply. */
+Test(ingest_check, error_replies_stay_utf8)
+{
+    char unit[1200] = "A";
+    for (int i = 0; i < 300; i++)
+        strcat(unit, "Ệ");
+    ingest_item_t item = {0};
+    ingest_item_error(&item, PARTRACK__ERROR_CODE__ERR_NOT_FOUND, "no unit %s", unit);
+    cr_assert_eq(item.reply_type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
+    Partrack__ErrorReply *e = partrack__error_reply__unpack(NULL, item.reply_len, item.reply);
+    cr_assert_not_null(e);
+    char reason[256];
+    cr_expect_eq(msg_validate(&e->base, reason, sizeof reason), 0, "%s", reason);
+    cr_expect_eq(strncmp(e->message, "no unit AỆ", strlen("no unit AỆ")), 0);
+    partrack__error_reply__free_unpacked(e, NULL);
+    ingest_item_clear(&item);
 }
