@@ -1,6 +1,8 @@
 /* problems.c - a list of input problems, each "file:line: field: what" */
 #include "problems.h"
 
+#include "text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +21,12 @@ void problems_add(problems_t *p, const char *file, unsigned line, const char *fi
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     problem_t *it = &p->items[p->n++];
-    it->file = strdup(file ? file : "");
+    /* The message was cut to its buffer, maybe inside a character of the
+     * input it quotes; problems travel in protobuf strings: UTF-8 only. */
+    it->file = text_scrub_utf8(strdup(file ? file : ""));
     it->line = line;
-    it->field = field ? strdup(field) : NULL;
-    it->message = strdup(message);
+    it->field = field ? text_scrub_utf8(strdup(field)) : NULL;
+    it->message = text_scrub_utf8(strdup(message));
 }
 
 void problems_clear(problems_t *p)

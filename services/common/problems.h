@@ -1,7 +1,9 @@
 /* problems.h - a list of input problems, each "file:line: field: what"
  *
  * Collected while reading or checking an input so the user sees every problem
- * at once (up to a cap), not one per attempt.
+ * at once (up to a cap), not one per attempt. Every text of a problem is
+ * valid UTF-8 (what is not, a quoted byte or a character cut at the
+ * message's 512 bytes, becomes '?'), so problems can be sent as they are.
  */
 #ifndef PARTRACK_PROBLEMS_H
 #define PARTRACK_PROBLEMS_H

@@ -9,6 +9,7 @@
 #include "rpc.h"
 
 #include "log.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,6 +92,12 @@ static int send_to_peer(rpc_server_t *self, const uint8_t *data, size_t len)
 static int reply_error_raw(rpc_server_t *self, const char *correlation_id, Partrack__ErrorCode code,
                            const char *message, Partrack__Problem **problems, size_t nproblems)
 {
+    /* Handlers quote requests in their messages, cut to their buffers maybe
+     * inside a letter: a reply whose message is not UTF-8 would be refused
+     * by the client, reason and all. */
+    char *scrubbed = NULL;
+    if (message && !text_valid_utf8(message, strlen(message), NULL) && (scrubbed = strdup(message)))
+        message = text_scrub_utf8(scrubbed);
     Partrack__ErrorReply err = PARTRACK__ERROR_REPLY__INIT;
     err.code = code;
     err.message = (char *)message;
@@ -101,6 +108,7 @@ static int reply_error_raw(rpc_server_t *self, const char *correlation_id, Partr
     size_t len;
     uint8_t *buf =
         msg_pack(PARTRACK__MESSAGE_TYPE__MSG_ERROR, correlation_id, NULL, &err.base, &len);
+    free(scrubbed);
     if (!buf)
         return -1;
     int rc = send_to_peer(self, buf, len);

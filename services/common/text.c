@@ -392,6 +392,18 @@ bool text_valid_utf8(const char *s, size_t len, size_t *bad_offset)
     return true;
 }
 
+char *text_scrub_utf8(char *s)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s), at = 0, bad;
+    while (!text_valid_utf8(s + at, len - at, &bad)) {
+        s[at + bad] = '?';
+        at += bad + 1;
+    }
+    return s;
+}
+
 char *text_nfc(const char *s)
 {
     text_buf_t buf = {0};

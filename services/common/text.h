@@ -23,6 +23,13 @@
  * be NULL only when len is 0. *bad_offset is left alone when s is valid. */
 bool text_valid_utf8(const char *s, size_t len, size_t *bad_offset);
 
+/* Makes the string s valid UTF-8 in place: each byte where no valid
+ * sequence starts becomes '?'. For messages that quote input or were cut
+ * to a buffer's size (a parser's context, an excerpt, snprintf), which must
+ * still be valid UTF-8 to travel in a protobuf string or JSON. Returns s;
+ * takes NULL. */
+char *text_scrub_utf8(char *s);
+
 /* NFC form of a valid UTF-8 string, white space trimmed at both ends and runs
  * of white space (including NBSP, tabs and newlines) collapsed to one space.
  * This is how partrack stores names. Caller frees. (White space is Unicode's

@@ -123,38 +123,58 @@ void due_format_instant(int64_t instant, char out[32])
              date, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
+/* The number written by exactly n digits at s, or -1. (sscanf's %2d would
+ * also take " 1", "+1" and "-1".) */
+static int digits_value(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 int due_parse_instant(const char *text, int64_t *out)
 {
-    int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
-    if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-        return -1;
-    date_t day = date_from_ymd(y, mo, d);
+    int y = digits_value(text, 4), mo = -1, d = -1, h = 0, mi = 0, s = 0;
+    if (y >= 0 && text[4] == '-')
+        mo = digits_value(text + 5, 2);
+    if (mo >= 0 && text[7] == '-')
+        d = digits_value(text + 8, 2);
+    date_t day = d >= 0 ? date_from_ymd(y, mo, d) : DATE_INVALID;
     if (day == DATE_INVALID)
         return -1;
     const char *rest = text + 10;
     int offset = LOCAL_OFFSET; /* local unless told */
     if (*rest == 'T' || *rest == ' ') {
-        int m = 0;
-        if (sscanf(rest + 1, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+        h = digits_value(rest + 1, 2);
+        mi = h >= 0 && rest[3] == ':' ? digits_value(rest + 4, 2) : -1;
+        if (mi < 0)
             return -1;
-        rest += 1 + m;
+        rest += 6;
         if (*rest == ':') {
-            if (sscanf(rest + 1, "%2d%n", &s, &m) != 1 || m != 2)
+            if ((s = digits_value(rest + 1, 2)) < 0)
                 return -1;
-            rest += 1 + m;
-            if (*rest == '.') /* fractions of a second are dropped */
+            rest += 3;
+            if (*rest == '.') { /* fractions of a second are dropped */
+                if (rest[1] < '0' || rest[1] > '9')
+                    return -1;
                 for (rest++; *rest >= '0' && *rest <= '9'; rest++)
                     ;
+            }
         }
         if (*rest == 'Z') {
             offset = 0;
             rest++;
         } else if (*rest == '+' || *rest == '-') {
-            int oh, om;
-            if (sscanf(rest + 1, "%2d:%2d%n", &oh, &om, &m) != 2 || m != 5)
+            int oh = digits_value(rest + 1, 2);
+            int om = oh >= 0 && rest[3] == ':' ? digits_value(rest + 4, 2) : -1;
+            if (om < 0 || oh > 23 || om > 59)
                 return -1;
             offset = (*rest == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-            rest += 1 + m;
+            rest += 6;
         }
     }
     if (*rest || h > 23 || mi > 59 || s > 60)

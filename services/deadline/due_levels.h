@@ -90,7 +90,9 @@ date_t due_local_date(int64_t instant);
 void due_format_instant(int64_t instant, char out[32]);
 
 /* Reads "2024-07-01T08:30:00+07:00", "...Z", "2024-07-01T08:30" (UTC+7) or
- * "2024-07-01" (00:00 UTC+7). Returns 0, or -1 if it is none of those. */
+ * "2024-07-01" (00:00 UTC+7); a space may stand for the T, and seconds may
+ * have a fraction (dropped). Every field is its exact number of digits, no
+ * sign or space. Returns 0, or -1 if it is none of those. */
 int due_parse_instant(const char *text, int64_t *out);
 
 #endif

@@ -7,11 +7,12 @@
  * or ratio, anything to update) come last. Strings are copied, so a line
  * owns its message and the parsed JSON is freed at once. The checks on
  * formats (completed_at, period, indicator) follow the registry's own
- * (ingest_tasks.c, ingest_measurements.c), so a line that passes here is
- * refused there only for what needs the registry's data.
+ * (ingest_check.c; completed_at is read by the same due_parse_instant), so a line that passes here
+ * is refused there only for what needs the registry's data.
  */
 #include "publish_jsonl.h"
 
+#include "due_levels.h"
 #include "msg.h"
 #include "text.h"
 
@@ -119,49 +120,15 @@ static int number_of(const char *s, int n)
     return v;
 }
 
-static int days_in_month(int y, int m)
+/* completed_at as the registry reads it (due_parse_instant: RFC 3339, a
+ * space for the T, or a date), at or after 1970. 1: good, 0: not a time,
+ * -1: before 1970. */
+static int valid_instant(const char *s)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* "2024-06-28", "2024-06-28T16:00", "...:00", "...:00.5", then "Z",
- * "+07:00" or nothing (UTC+7); a space may stand for the T. */
-static bool valid_instant(const char *s)
-{
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
-        return false;
-    int y = number_of(s, 4), m = number_of(s + 5, 2), d = number_of(s + 8, 2);
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-        return false;
-    s += 10;
-    if (!*s)
-        return true;
-    if ((*s != 'T' && *s != ' ') || !digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2) ||
-        number_of(s + 1, 2) > 23 || number_of(s + 4, 2) > 59)
-        return false;
-    s += 6;
-    if (*s == ':') {
-        if (!digits(s + 1, 2) || number_of(s + 1, 2) > 60)
-            return false;
-        s += 3;
-        if (*s == '.') {
-            if (!digits(s + 1, 1))
-                return false;
-            for (s++; *s >= '0' && *s <= '9'; s++)
-                ;
-        }
-    }
-    if (*s == 'Z') {
-        s++;
-    } else if (*s == '+' || *s == '-') {
-        if (!digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2) || number_of(s + 1, 2) > 23 ||
-            number_of(s + 4, 2) > 59)
-            return false;
-        s += 6;
-    }
-    return *s == '\0';
+    int64_t t;
+    if (due_parse_instant(s, &t) < 0)
+        return 0;
+    return t >= 0 ? 1 : -1;
 }
 
 /* 2024, 2024-Q1, 2024-H1, 2024-06 */
@@ -271,11 +238,14 @@ static void read_update(reader_t *r, json_t *obj, Partrack__TaskUpdate *u)
         } else if (strcmp(name, "completed_at") == 0) {
             if (json_is_null(v) || !take_string(r, name, v, false, &u->completed_at))
                 continue;
-            if (!valid_instant(u->completed_at))
+            int ok = valid_instant(u->completed_at);
+            if (ok == 0)
                 problem(r, name,
                         "\"%s\" is not a time (2024-06-28T16:00:00+07:00, RFC 3339) or a date "
                         "(2024-06-28)",
                         u->completed_at);
+            else if (ok < 0)
+                problem(r, name, "%s is before 1970", u->completed_at);
         } else if (strcmp(name, "evidence") == 0) {
             if (!json_is_null(v))
                 read_evidence(r, v, u);

@@ -15,7 +15,7 @@
  * "type" and "key" are required. A task update names its task by task_id or
  * by plan_number, plan_unit and ordinal (not both) and changes at least one
  * of progress (an integer 0-100), status (open, done, cancelled),
- * completed_at (RFC 3339 or YYYY-MM-DD), evidence (an array of strings),
+ * completed_at (RFC 3339 or YYYY-MM-DD, at or after 1970), evidence (an array of strings),
  * note. A measurement has unit, indicator ([a-z][a-z0-9_.]*, at most 64),
  * period (2024, 2024-Q1, 2024-H1, 2024-06) and a value or a numerator with
  * a positive denominator. An optional field may be null (= absent). Unknown

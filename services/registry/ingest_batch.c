@@ -5,8 +5,10 @@
 #include "ingest_batch.h"
 
 #include "db_binarray.h"
+#include "ingest_check.h"
 #include "ingest.pb-c.h"
 #include "ingest_work.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +42,7 @@ void ingest_item_error(ingest_item_t *item, Partrack__ErrorCode code, const char
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    text_scrub_utf8(message); /* a quoted value may be cut inside a letter */
     Partrack__ErrorReply e = PARTRACK__ERROR_REPLY__INIT;
     e.code = code;
     e.message = message;
@@ -360,33 +363,15 @@ static void admit(ingest_batch_t *b, ingest_work_t *w, const publishers_t *ps)
         w->settled = true;
         return;
     }
-    const ProtobufCMessageDescriptor *d = NULL;
-    if (it->env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE)
-        d = &partrack__task_update__descriptor;
-    else if (it->env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_MEASUREMENT)
-        d = &partrack__measurement__descriptor;
-    char reason[256];
-    if (!d) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_UNKNOWN_TYPE,
-                          "the ingest endpoint takes TaskUpdate and Measurement only");
-    } else if (!it->env->idempotency_key || !*it->env->idempotency_key) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "a published message needs an idempotency key");
-    } else if (!it->env->has_sent_at_ms) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "a published message needs the publisher's time (sent_at_ms)");
-    } else if (it->env->sent_at_ms > b->now_ms + b->rules->max_skew_ms) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "sent_at_ms is %lld s ahead of the registry's clock (at most %lld s)",
-                          (long long)((it->env->sent_at_ms - b->now_ms) / 1000),
-                          (long long)(b->rules->max_skew_ms / 1000));
-    } else if (!(w->message = msg_decode(it->env, d, reason, sizeof reason))) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_BAD_MESSAGE, "%s", reason);
-    } else {
-        w->sent_at_ms = it->env->sent_at_ms;
+    Partrack__ErrorCode code;
+    char reason[512];
+    if (ingest_check_envelope(it->env, b->now_ms, b->rules->max_skew_ms, &w->message, &code, reason,
+                              sizeof reason) < 0) {
+        ingest_item_error(it, code, "%s", reason);
+        w->settled = true;
         return;
     }
-    w->settled = true;
+    w->sent_at_ms = it->env->sent_at_ms;
 }
 
 static int batch_now(ingest_batch_t *b)

@@ -7,6 +7,8 @@
  *     not be revoked (a revocation holds for every message after it);
  *   - every message needs an idempotency key; one stored before (or earlier
  *     in the batch) gets its first acknowledgement again, marked duplicate;
+ *   - and the publisher's time (sent_at_ms), not before 1970 nor ahead of
+ *     ours by more than the allowed skew (ingest_check.h);
  *   - a TaskUpdate names its task by id, or by plan number, issuing unit and
  *     ordinal; the publisher's scope must hold the plan's unit or a lead
  *     unit (ERR_FORBIDDEN otherwise); progress, status and completion time

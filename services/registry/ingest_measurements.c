@@ -3,23 +3,12 @@
 #include "events.h"
 #include "events.pb-c.h"
 #include "ingest.pb-c.h"
+#include "ingest_check.h"
 #include "ingest_work.h"
 
-#include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool matches(const char *pattern, const char *text)
-{
-    regex_t re;
-    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-        return false;
-    bool yes = regexec(&re, text, 0, NULL, 0) == 0;
-    regfree(&re);
-    return yes;
-}
 
 static const char *top_code(const directory_t *dir, long unit)
 {
@@ -36,7 +25,7 @@ static long check(ingest_batch_t *b, ingest_work_t *w)
     ingest_item_t *it = w->item;
     long unit = directory_find(b->dir, m->unit);
     const dir_unit_t *u = unit >= 0 ? directory_unit(b->dir, unit) : NULL;
-    bool ratio = m->has_numerator || m->has_denominator;
+    char reason[512];
     if (!u)
         ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_NOT_FOUND, "no unit %s", m->unit);
     else if (u->valid_to)
@@ -46,22 +35,8 @@ static long check(ingest_batch_t *b, ingest_work_t *w)
     else if (!ingest_in_scope(b, w->publisher, unit))
         ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
                           "publisher %s may not publish for unit %s", w->publisher->name, m->unit);
-    else if (!matches("^[a-z][a-z0-9_.]{0,63}$", m->indicator))
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "indicator \"%s\" is not a code ([a-z][a-z0-9_.]*, at most 64)",
-                          m->indicator);
-    else if (!matches("^[0-9]{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$", m->period))
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "period \"%s\" is not 2024, 2024-Q1, 2024-H1 or 2024-06", m->period);
-    else if (m->has_value == ratio || (ratio && !(m->has_numerator && m->has_denominator)))
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "give a value, or a numerator and a denominator");
-    else if ((m->has_value && !isfinite(m->value)) ||
-             (ratio && (!isfinite(m->numerator) || !isfinite(m->denominator))))
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID, "values must be finite numbers");
-    else if (ratio && m->denominator <= 0)
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "the denominator must be positive, not %g", m->denominator);
+    else if (ingest_check_measurement(m, reason, sizeof reason) < 0)
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID, "%s", reason);
     else
         return unit;
     w->settled = true;

@@ -6,10 +6,10 @@
  * order in memory, then written with one statement per table.
  */
 #include "db_binarray.h"
-#include "due_levels.h"
 #include "events.h"
 #include "events.pb-c.h"
 #include "ingest.pb-c.h"
+#include "ingest_check.h"
 #include "ingest_work.h"
 #include "task_trigger.h"
 
@@ -245,33 +245,10 @@ static bool fold(ingest_batch_t *b, ingest_work_t *w, tasks_t *ts, accepted_t *a
                           w->publisher->name, (long long)t->id, t->plan_number, t->plan_unit);
         return false;
     }
-    if (u->has_progress && (u->progress < 0 || u->progress > 100)) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "progress %d is not between 0 and 100", u->progress);
-        return false;
-    }
-    if (u->status && strcmp(u->status, "open") != 0 && strcmp(u->status, "done") != 0 &&
-        strcmp(u->status, "cancelled") != 0) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                          "status \"%s\" is not open, done or cancelled", u->status);
-        return false;
-    }
-    if (u->completed_at) {
-        int64_t s;
-        if (due_parse_instant(u->completed_at, &s) < 0) {
-            ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                              "completed_at \"%s\" is not RFC 3339 or YYYY-MM-DD", u->completed_at);
-            return false;
-        }
-        completed = s * 1000;
-        if (completed > b->now_ms + b->rules->max_skew_ms) {
-            ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID,
-                              "completed_at %s is in the future", u->completed_at);
-            return false;
-        }
-    }
-    if (!u->has_progress && !u->status && !u->note && u->n_evidence == 0 && !u->completed_at) {
-        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID, "nothing to update");
+    char reason[512];
+    if (ingest_check_update(u, b->now_ms, b->rules->max_skew_ms, &completed, reason,
+                            sizeof reason) < 0) {
+        ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_INVALID, "%s", reason);
         return false;
     }
     /* As `partrack task update`, with the publisher's clock for "now". */

@@ -568,6 +568,9 @@ fail:
     return NULL;
 }
 
+/* The reason is valid UTF-8 even when jansson's context ("near '\"ab\\\xe1'")
+ * cuts a character, or a path or quoted code is cut to errlen: the scoring
+ * service sends it back in a protobuf string. */
 static score_scheme_t *from_json(json_t *root, json_error_t *jerr, const char *name, char *err,
                                  size_t errlen)
 {
@@ -576,11 +579,15 @@ static score_scheme_t *from_json(json_t *root, json_error_t *jerr, const char *n
             snprintf(err, errlen, "%s:%d:%d: %s", name, jerr->line, jerr->column, jerr->text);
         else
             snprintf(err, errlen, "%s: %s", name, jerr->text);
+        if (errlen)
+            text_scrub_utf8(err);
         return NULL;
     }
     reader_t r = {.file = name, .err = err, .errlen = errlen};
     score_scheme_t *s = read_root(&r, root);
     json_decref(root);
+    if (!s && errlen)
+        text_scrub_utf8(err);
     return s;
 }
 

@@ -629,6 +629,8 @@ static score_data_t *from_json(json_t *root, json_error_t *jerr, const char *nam
             snprintf(err, errlen, "%s:%d:%d: %s", name, jerr->line, jerr->column, jerr->text);
         else
             snprintf(err, errlen, "%s: %s", name, jerr->text);
+        if (errlen) /* jansson's context may cut a character: the reply needs UTF-8 */
+            text_scrub_utf8(err);
         return NULL;
     }
     reader_t r = {.file = name, .problems = problems, .before = problems->n + problems->dropped};

@@ -9,8 +9,9 @@
  * Then variants (case, diacritics, tone placement, Roman or Arabic numbers,
  * punctuation), the Civil Code rules, phrases that must stay unparsed,
  * garbage, the property that no effective date is a day off over many
- * phrases and plan years 2023-2026, the JSON, and a replay of the fuzzing
- * corpus (tests/fuzz/corpus/deadline).
+ * phrases and plan years 2023-2026, and the JSON. The fuzzing corpus
+ * (tests/fuzz/corpus/deadline) is replayed through the fuzzing harness
+ * itself, with the same invariants, by unit.fuzz_replay_deadline.
  */
 #include "deadline.h"
 #include "deadline_json.h"
@@ -19,20 +20,11 @@
 #include "source_tree.h"
 
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static workcal_t *cal;
-
-/* A path in the source tree (rel is not a literal everywhere). */
-static const char *source_path(const char *rel)
-{
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/%s", PARTRACK_SOURCE_DIR, rel);
-    return path;
-}
 
 static void setup(void)
 {
@@ -768,40 +760,4 @@ Test(deadline, json)
     cr_expect(json_is_string(json_object_get(j, "reason")));
     json_decref(j);
     deadline_destroy(&d);
-}
-
-/* Every input of the fuzzing corpus, as the fuzzer would feed it. */
-Test(deadline, fuzz_corpus)
-{
-    const char *dir = source_path("tests/fuzz/corpus/deadline");
-    char dirpath[4096];
-    snprintf(dirpath, sizeof dirpath, "%s", dir);
-    DIR *dp = opendir(dirpath);
-    cr_assert_not_null(dp, "cannot open %s", dirpath);
-    struct dirent *e;
-    size_t files = 0;
-    while ((e = readdir(dp)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4600];
-        snprintf(path, sizeof path, "%s/%s", dirpath, e->d_name);
-        FILE *f = fopen(path, "rb");
-        cr_assert_not_null(f, "cannot open %s", path);
-        static char buf[1 << 16];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        for (int year = 2023; year <= 2026; year++) {
-            char err[128];
-            deadline_t *d = deadline_parse_bytes(buf, n, year, cal, err, sizeof err);
-            cr_assert_not_null(d, "%s: %s", e->d_name, err);
-            expect_invariants(d, e->d_name);
-            json_t *j = deadline_to_json(d);
-            cr_expect_not_null(j, "JSON of %s", e->d_name);
-            json_decref(j);
-            deadline_destroy(&d);
-        }
-        files++;
-    }
-    closedir(dp);
-    cr_expect_gt(files, 50, "%zu corpus files", files);
 }

@@ -108,6 +108,22 @@ Test(due_levels, instants_are_written_and_read_in_vietnam_time)
     cr_assert_eq(due_parse_instant("2024-02-30", &bad), -1);
     cr_assert_eq(due_parse_instant("2024-07-01T25:00", &bad), -1);
     cr_assert_eq(due_parse_instant("tomorrow", &bad), -1);
+    /* found by fuzzing: sscanf's %2d took a sign or a space for a digit */
+    static const char *const loose[] = {
+        "2024-06-28T-6:00:00+07:00",
+        "2024-06-28T 6:00",
+        "2024- 6-28",
+        "2024-06-+8",
+        "2024-06-28T06:-1",
+        "2024-06-28T06:00+99:00",
+        "2024-06-28T06:00+07:-5",
+        "2024-06-28T06:00:00.Z",
+        "+024-06-28",
+        "2024-06-28T06:00:+1",
+    };
+    for (size_t i = 0; i < sizeof loose / sizeof loose[0]; i++)
+        cr_expect_eq(due_parse_instant(loose[i], &bad), -1, "%s", loose[i]);
+    cr_assert_eq(due_parse_instant("2024-06-28 16:00:05.250Z", &bad), 0);
     cr_assert_eq(due_local_date(local("2024-07-01T23:59")), date_from_ymd(2024, 7, 1));
     cr_assert_eq(due_level_parse("overdue"), DUE_OVERDUE);
     cr_assert_eq(due_level_parse("late"), -1);

@@ -277,6 +277,22 @@ Test(publish_jsonl, which_task_and_what_to_change)
         (const char *[]){"f.jsonl:30: completed_at: \"2023-02-29\" is not a time "
                          "(2024-06-28T16:00:00+07:00, RFC 3339) or a date (2024-06-28)",
                          NULL});
+    /* found by fuzzing: the registry took these and stored no completion time */
+    refused(
+        30,
+        "{\"type\":\"task_update\",\"key\":\"K\",\"task_id\":4,\"completed_at\":\"0224-06-28\"}",
+        (const char *[]){"f.jsonl:30: completed_at: 0224-06-28 is before 1970", NULL});
+    refused(30,
+            "{\"type\":\"task_update\",\"key\":\"K\",\"task_id\":4,\"completed_at\":"
+            "\"1970-01-01T06:59:59+07:00\"}",
+            (const char *[]){"f.jsonl:30: completed_at: 1970-01-01T06:59:59+07:00 is before 1970",
+                             NULL});
+    refused(30,
+            "{\"type\":\"task_update\",\"key\":\"K\",\"task_id\":4,\"completed_at\":"
+            "\"2024-06-28T-6:00\"}",
+            (const char *[]){"f.jsonl:30: completed_at: \"2024-06-28T-6:00\" is not a time "
+                             "(2024-06-28T16:00:00+07:00, RFC 3339) or a date (2024-06-28)",
+                             NULL});
 }
 
 Test(publish_jsonl, measurement_rules)

@@ -5,6 +5,7 @@
  * for a syntax error) and what is wrong; data files list every problem.
  */
 #include "score_test_util.h"
+#include "text.h"
 #include "source_tree.h"
 
 #define SAMPLE_SCHEME SOURCE_PATH("deploy/sample/schemes/hanoi-ward.json")
@@ -93,6 +94,22 @@ Test(score_scheme, errors_name_the_json_path)
     refused("{\"format\":1,\n\"code\":\"x\",,}",
             "scheme.json:2:12: string or '}' expected near ','");
     refused(HEAD "\"areas\":[]}", "scheme.json: areas: must be a non-empty list of areas");
+}
+
+/* Found by fuzzing: jansson's context cut "ệ" after a backslash, and the
+ * reason (sent back by the scoring service) was not UTF-8. */
+Test(score_scheme, reasons_are_utf8)
+{
+    const char *text = "{\"format\":1,\"name\":\"ab\\ệ\"}";
+    char err[512] = "";
+    cr_assert_null(scheme_file_parse(text, strlen(text), "scheme.json", err, sizeof err));
+    cr_expect(strstr(err, "invalid escape") != NULL, "%s", err);
+    cr_expect(text_valid_utf8(err, strlen(err), NULL), "%s", err);
+    problems_t *p = calloc(1, sizeof *p);
+    cr_assert_null(score_data_parse(text, strlen(text), "d.json", p, err, sizeof err));
+    cr_expect(text_valid_utf8(err, strlen(err), NULL), "%s", err);
+    problems_clear(p);
+    free(p);
 }
 
 Test(score_scheme, small_scheme_reads)

@@ -123,6 +123,19 @@ Test(text_valid_utf8, rejects_embedded_nul)
 
 /* ---- text_nfc ---- */
 
+Test(text_scrub_utf8, replaces_what_is_not_utf8)
+{
+    char cut[] = "ab\\\xe1'"; /* jansson's context cut inside "ệ" */
+    cr_expect_str_eq(text_scrub_utf8(cut), "ab\\?'");
+    char mixed[] = "\xff Ph\xc3\xba \xed\xa0\x80 L\xc3\xa3m \xe1\xbb";
+    cr_expect_str_eq(text_scrub_utf8(mixed), "? Ph\xc3\xba ??? L\xc3\xa3m ??");
+    char good[] = "Phường Phú Lãm";
+    cr_expect_str_eq(text_scrub_utf8(good), "Phường Phú Lãm");
+    char empty[] = "";
+    cr_expect_str_eq(text_scrub_utf8(empty), "");
+    cr_expect_null(text_scrub_utf8(NULL));
+}
+
 Test(text_nfc, composes_nfd)
 {
     /* "Nhà văn hoá" with every mark separate */

@@ -6,6 +6,7 @@
  * so a problem reported against the wrong line or column fails the test.
  * Each test frees its batch and problems.
  */
+#include "text.h"
 #include "unit_import.h"
 
 #include <criterion/criterion.h>
@@ -500,4 +501,29 @@ Test(unit_import, problems_are_capped)
     problems_clear(&p);
     cr_expect_eq(p.n, 0);
     cr_expect_eq(p.dropped, 0);
+}
+
+/* A long code of Vietnamese letters is quoted in its problem, and the
+ * message cut at 512 bytes inside a letter: it must still be UTF-8 (it is
+ * sent back in a protobuf string). */
+Test(unit_import, problems_cut_inside_a_letter_stay_utf8)
+{
+    char data[2048] = "code,name,kind\nA";
+    for (int i = 0; i < 300; i++)
+        strcat(data, "Ệ");
+    strcat(data, ",Phường A,ward\n");
+    import_batch_t b;
+    import_batch_init(&b);
+    problems_t p = {0};
+    read_str(&b, "u.csv", data, &p);
+    const problem_t *it = find_problem(&p, "u.csv", 2, "code");
+    cr_assert_not_null(it);
+    cr_expect_eq(strlen(it->message), 511, "cut to the buffer");
+    cr_expect(text_valid_utf8(it->message, strlen(it->message), NULL), "%s", it->message);
+    problems_add(&p, "u.csv\xff", 3, "f\xe1", "bad \xc3");
+    cr_expect_str_eq(p.items[p.n - 1].file, "u.csv?");
+    cr_expect_str_eq(p.items[p.n - 1].field, "f?");
+    cr_expect_str_eq(p.items[p.n - 1].message, "bad ?");
+    problems_clear(&p);
+    import_batch_free(&b);
 }
