@@ -49,7 +49,7 @@ static void clock_set(const char *when)
 /* Waits until `query` (a count) reaches n. */
 static void wait_for(const char *query, long n)
 {
-    for (int i = 0; i < 500 && sql(query) < n; i++)
+    for (int i = 0; i < harness_scale(500) && sql(query) < n; i++)
         usleep(20000);
     cr_assert_eq(sql(query), n, "%s", query);
 }
@@ -166,7 +166,7 @@ Test(notify, a_sigkill_loses_and_repeats_nothing)
     long before = sql("SELECT count(*) FROM notify.entry");
     harness_service_stop(&notify, SIGTERM);
     cr_assert_eq(harness_service_restart(&notify), 0);
-    usleep(300000);
+    harness_pause(300);
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry"), before);
 }
 
