@@ -37,8 +37,10 @@ int monitor_occurrences_create(db_t *db, monitor_ingest_t *in, const due_policy_
         date_format_iso(due->nominal, text[i][1]);
         date_format_iso(due->effective, text[i][2]);
         snprintf(text[i][3], 32, "%d", (int)level[i]);
-        snprintf(text[i][4], 32, "%d", (int)next);
-        snprintf(text[i][5], 32, "%lld", (long long)next_at);
+        if (more) { /* otherwise next and next_at are not set */
+            snprintf(text[i][4], 32, "%d", (int)next);
+            snprintf(text[i][5], 32, "%lld", (long long)next_at);
+        }
         deadline_due_label(d, due, labels[i], sizeof labels[i]);
         report_window_t w;
         bool windowed = report && report_window(d, due, REPORT_CUTOFF_DAY, &w);

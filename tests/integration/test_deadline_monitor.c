@@ -90,7 +90,7 @@ static char *reached_at(const char *ordinal, int level)
 
 static void wait_tasks(long n)
 {
-    for (int i = 0; i < 250 && sql("SELECT count(*) FROM deadline.task") < n; i++)
+    for (int i = 0; i < harness_scale(250) && sql("SELECT count(*) FROM deadline.task") < n; i++)
         usleep(20000);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.task"), n,
                  "the deadline service took in "
@@ -221,8 +221,9 @@ Test(deadline, done_on_time_or_late_and_the_counts)
                              "--completed", "2024-07-05T08:00:00+07:00", NULL),
                  0, "%s", r.err);
     harness_run_free(&r);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.occurrence WHERE state = "
-                                   "'done'") < 2;
+    for (int i = 0;
+         i < harness_scale(100) && sql("SELECT count(*) FROM deadline.occurrence WHERE state = "
+                                       "'done'") < 2;
          i++)
         usleep(20000);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
@@ -254,7 +255,7 @@ static Partrack__OccurrenceClosed *closed_event(const char *outcome)
 {
     char query[256];
     size_t len = 0;
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < harness_scale(100); i++) {
         long n = sql("SELECT count(*) FROM deadline.events WHERE type = 'OccurrenceClosed'");
         for (long k = 0; k < n; k++) {
             snprintf(query, sizeof query,
@@ -373,8 +374,9 @@ Test(deadline, a_continuous_task_goes_stale_and_an_update_restarts_it)
                              "--note", "Đã công khai", NULL),
                  0, "%s", r.err);
     harness_run_free(&r);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.occurrence WHERE kind = "
-                                   "'stale' AND level = 0") < 1;
+    for (int i = 0;
+         i < harness_scale(100) && sql("SELECT count(*) FROM deadline.occurrence WHERE kind = "
+                                       "'stale' AND level = 0") < 1;
          i++)
         usleep(20000);
     clock_set("2024-06-30");
@@ -391,9 +393,10 @@ Test(deadline, missed_transitions_come_once_each_after_downtime)
     /* Two days pass while the service is down. */
     cr_assert_eq(sql("UPDATE deadline.clock SET now = '2024-02-01 12:00+07' RETURNING 1"), 1);
     cr_assert_eq(harness_service_restart(&deadline), 0, "log %s", deadline.log);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.transition") == before; i++)
+    for (int i = 0;
+         i < harness_scale(100) && sql("SELECT count(*) FROM deadline.transition") == before; i++)
         usleep(20000);
-    usleep(200000);
+    harness_pause(200);
     /* January's report: due on 31/1 and overdue on 1/2, each once, in order. */
     cr_assert_eq(transitions("4", 2), 1);
     cr_assert_eq(transitions("4", 3), 1);
@@ -406,7 +409,7 @@ Test(deadline, missed_transitions_come_once_each_after_downtime)
     /* Restarting again replays nothing. */
     harness_service_stop(&deadline, SIGTERM);
     cr_assert_eq(harness_service_restart(&deadline), 0);
-    usleep(300000);
+    harness_pause(300);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), after);
 }
 
@@ -420,7 +423,7 @@ Test(deadline, sigkill_in_the_middle_of_a_batch_loses_and_repeats_nothing)
     PQclear(PQexec(hold, "SELECT * FROM deadline.event_counter FOR UPDATE"));
     cr_assert_eq(harness_service_restart(&deadline), 0);
     bool blocked = false;
-    for (int i = 0; i < 250 && !blocked; i++) {
+    for (int i = 0; i < harness_scale(250) && !blocked; i++) {
         blocked = sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
                       "'partrack-deadline' AND wait_event_type = 'Lock'") > 0;
         usleep(20000);
@@ -432,11 +435,12 @@ Test(deadline, sigkill_in_the_middle_of_a_batch_loses_and_repeats_nothing)
     cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), 0,
                  "the killed batch left nothing");
     cr_assert_eq(harness_service_restart(&deadline), 0);
-    for (int i = 0; i < 250 && sql("SELECT count(*) FROM deadline.occurrence WHERE next_at <= "
-                                   "'2024-12-31 12:00+07'") > 0;
+    for (int i = 0;
+         i < harness_scale(250) && sql("SELECT count(*) FROM deadline.occurrence WHERE next_at <= "
+                                       "'2024-12-31 12:00+07'") > 0;
          i++)
         usleep(20000);
-    usleep(200000);
+    harness_pause(200);
     /* Every level of every occurrence reached by 31/12, once. */
     cr_assert_eq(sql("SELECT count(*) FROM (SELECT occurrence_id, level FROM deadline.transition "
                      "GROUP BY 1, 2 HAVING count(*) > 1) d"),
@@ -458,8 +462,9 @@ Test(deadline, a_triggered_event_task_starts_its_clock)
     int rc = harness_cli(&r, registry.endpoint, "task", "trigger", id, "--on", "2024-02-07", NULL);
     cr_assert_eq(rc, 0, "%s", r.err);
     harness_run_free(&r);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.task WHERE ordinal = '7' AND "
-                                   "NOT waiting") < 1;
+    for (int i = 0;
+         i < harness_scale(100) && sql("SELECT count(*) FROM deadline.task WHERE ordinal = '7' AND "
+                                       "NOT waiting") < 1;
          i++)
         usleep(20000);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
@@ -491,8 +496,9 @@ Test(deadline, a_triggered_event_task_starts_its_clock)
     rc = harness_cli(&r, registry.endpoint, "task", "update", id, "--progress", "20", NULL);
     cr_assert_eq(rc, 0, "%s", r.err);
     harness_run_free(&r);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.task WHERE ordinal = '6' AND "
-                                   "NOT waiting") < 1;
+    for (int i = 0;
+         i < harness_scale(100) && sql("SELECT count(*) FROM deadline.task WHERE ordinal = '6' AND "
+                                       "NOT waiting") < 1;
          i++)
         usleep(20000);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.occurrence o JOIN deadline.task t ON "
@@ -592,8 +598,9 @@ Test(deadline, a_consultation_without_an_answer_is_deemed_agreed_once)
     rc = harness_cli(&r, registry.endpoint, "consult", "answer", id, "--text", "Lần nữa", NULL);
     cr_assert_eq(rc, 1, "answered once");
     harness_run_free(&r);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.consultation WHERE state = "
-                                   "'answered'") < 1;
+    for (int i = 0;
+         i < harness_scale(100) && sql("SELECT count(*) FROM deadline.consultation WHERE state = "
+                                       "'answered'") < 1;
          i++)
         usleep(20000);
     clock_set("2024-03-15T23:59");
@@ -645,7 +652,8 @@ Test(deadline, a_late_link_of_a_report_chain_shows_the_deadline_it_threatens)
     cr_assert_eq(rc, 1, "a chain does not loop");
     cr_assert(strstr(r.err, "does not loop"), "%s", r.err);
     harness_run_free(&r);
-    for (int i = 0; i < 100 && sql("SELECT count(*) FROM deadline.task_feed") < 1; i++)
+    for (int i = 0; i < harness_scale(100) && sql("SELECT count(*) FROM deadline.task_feed") < 1;
+         i++)
         usleep(20000);
     /* 16/2: task 2 (due 15/2) is overdue; it feeds task 3, due 2/5. */
     clock_set("2024-02-16T09:00");
@@ -761,7 +769,7 @@ static void reschedule(const char *ordinal, const char *deadline)
 static void wait_recomputed(long n)
 {
     const char *q = "SELECT count(*) FROM deadline.event_log WHERE type = 'DueRecomputed'";
-    for (int i = 0; i < 250 && sql(q) < n; i++)
+    for (int i = 0; i < harness_scale(250) && sql(q) < n; i++)
         usleep(20000);
     cr_assert_eq(sql(q), n);
 }
@@ -800,7 +808,7 @@ Test(deadline, a_changed_deadline_moves_its_occurrences)
      * keeps its level and the sweep emits each level it reached, in order. */
     reschedule("1", "trước ngày 20/5/2024");
     wait_recomputed(2);
-    for (int i = 0; i < 250 && transitions("1", 3) < 1; i++)
+    for (int i = 0; i < harness_scale(250) && transitions("1", 3) < 1; i++)
         usleep(20000);
     cr_assert_eq(transitions("1", 1), 1);
     cr_assert_eq(transitions("1", 2), 1);
@@ -927,7 +935,7 @@ Test(deadline, two_instances_emit_each_transition_once)
     sql("UPDATE deadline.clock SET now = '2024-07-02 09:00+07'");
     const char *pending = "SELECT count(*) FROM deadline.occurrence WHERE next_at <= '2024-07-02 "
                           "09:00+07'";
-    for (int i = 0; i < 1500 && sql(pending) > 0; i++)
+    for (int i = 0; i < harness_scale(1500) && sql(pending) > 0; i++)
         usleep(20000);
     cr_assert_eq(sql(pending), 0, "both instances swept everything due");
     harness_service_stop(&second, SIGTERM);

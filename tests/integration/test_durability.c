@@ -388,7 +388,7 @@ static uint64_t read_the_start(const keyfile_t *k)
                         "' AND kind = 'assigned'");
     cr_assert_gt(assigned, 0, "no new tasks in " READER "'s feed");
     long have = 0;
-    for (int64_t until = now_ms() + 60000; now_ms() < until; usleep(20000))
+    for (int64_t until = now_ms() + harness_scale(60000); now_ms() < until; usleep(20000))
         if ((have = reader_entries()) >= assigned + 20)
             break;
     cr_assert_geq(have, assigned + 20, "no status news for " READER " (%ld entries)", have);
@@ -446,7 +446,7 @@ static void restart_postgres(void)
 {
     pg_stopped = true;
     cr_assert_eq(harness_pg_ctl("stop"), 0, "cannot stop PostgreSQL");
-    usleep(300 * 1000); /* long enough for every service to notice */
+    harness_pause(300); /* long enough for every service to notice */
     cr_assert_eq(harness_pg_ctl("start"), 0, "cannot start PostgreSQL");
     pg_stopped = false;
 }
@@ -462,7 +462,7 @@ static void wait_quiet(void)
         "registry.event_counter) = coalesce((SELECT last_seq FROM deadline.event_cursor WHERE "
         "producer = 'registry'), -1) AND (SELECT last_seq FROM deadline.event_counter) = "
         "coalesce((SELECT last_seq FROM notify.event_cursor WHERE producer = 'deadline'), 0))::int";
-    int64_t until = now_ms() + 120000;
+    int64_t until = now_ms() + harness_scale(120000);
     while (sql(caught_up) != 1 && now_ms() < until)
         usleep(50 * 1000);
     cr_assert_eq(sql(caught_up), 1,
@@ -574,8 +574,10 @@ Test(durability, every_update_once_every_feed_whole_across_crashes)
     PQfinish(conn);
 
     void *ctx = zmq_ctx_new();
-    publish_options_t opt = {
-        .window = 1000, .attempt_timeout_ms = 2000, .deadline_ms = 120000, .backoff_max_ms = 1000};
+    publish_options_t opt = {.window = 1000,
+                             .attempt_timeout_ms = 2000,
+                             .deadline_ms = harness_scale(120000),
+                             .backoff_max_ms = 1000};
     char errbuf[256];
     p.client = publish_client_new(ctx, &pub_key, NULL, &opt, errbuf, sizeof errbuf);
     cr_assert_not_null(p.client, "%s", errbuf);

@@ -200,7 +200,6 @@ static void log_path(char *buf, size_t len, int n)
 static pid_t consumer_start(int n, long delay_us, long until)
 {
     char log[256], delay[32], stop_at[32];
-    const char *bin = harness_bin("test_event_consumer");
     const char *url = harness_db_url(t.db);
     log_path(log, sizeof log, n);
     snprintf(delay, sizeof delay, "%ld", delay_us);
@@ -224,17 +223,19 @@ static pid_t consumer_start(int n, long delay_us, long until)
         setenv("CONSUMER_DELAY_US", delay, 1);
         setenv("CONSUMER_UNTIL", stop_at, 1);
         setenv("PARTRACK_LOG_LEVEL", "info", 1);
-        execl(bin, "test_event_consumer", (char *)NULL);
+        char *argv[] = {(char *)"test_event_consumer", NULL};
+        harness_exec("test_event_consumer", argv);
         _exit(127);
     }
     t.children[slot] = pid;
     return pid;
 }
 
-/* Waits up to ms for child `pid` to end; returns its wait status, or -1 if
+/* Waits up to harness_scale(ms) for child `pid` to end; returns its wait status, or -1 if
  * it is still running. */
 static int consumer_wait(pid_t pid, int ms)
 {
+    ms = harness_scale(ms);
     for (int waited = 0; waited <= ms; waited += 10) {
         int status;
         if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -248,7 +249,7 @@ static int consumer_wait(pid_t pid, int ms)
     return -1;
 }
 
-/* Waits up to ms for the consumer to exit 0 on its own (CONSUMER_UNTIL). */
+/* Waits up to harness_scale(ms) for the consumer to exit 0 on its own (CONSUMER_UNTIL). */
 static void consumer_expect_exit(pid_t pid, int n, int ms)
 {
     char log[256];
@@ -309,10 +310,11 @@ static bool consumer_mid_batch(void)
                    "AND query LIKE 'INSERT INTO testconsumer.applied%'") > 0;
 }
 
-/* Waits up to ms for the consumer to be inside a batch, producing meanwhile
+/* Waits up to harness_scale(ms) for the consumer to be inside a batch, producing meanwhile
  * so that it never runs out of work. */
 static bool wait_mid_batch(int ms)
 {
+    ms = harness_scale(ms);
     for (int waited = 0; waited <= ms; waited += 5) {
         if (consumer_mid_batch())
             return true;
@@ -360,7 +362,7 @@ Test(events, sequence_is_gap_free_across_transactions)
 
     /* A subscriber hears the wake-ups (a late joiner may miss the first). */
     int woken = 0;
-    for (int i = 0; i < 50 && !woken; i++) {
+    for (int i = 0; i < harness_scale(50) && !woken; i++) {
         events_pub_wake(t.pub, t.produced);
         woken = events_wait(t.sub, 100);
     }

@@ -24,7 +24,7 @@ static long sql(const char *query)
 
 static void wait_for(const char *query, long n)
 {
-    for (int i = 0; i < 500 && sql(query) < n; i++)
+    for (int i = 0; i < harness_scale(500) && sql(query) < n; i++)
         usleep(20000);
     cr_assert_eq(sql(query), n, "%s", query);
 }
@@ -95,6 +95,6 @@ Test(notify_scores, the_head_hears_a_move_and_the_lock_once_each)
                  "one entry per published score");
     harness_service_stop(&notify, SIGKILL);
     cr_assert_eq(harness_service_restart(&notify), 0);
-    usleep(400000);
+    harness_pause(400);
     cr_assert_eq(sql("SELECT count(*) FROM notify.entry WHERE kind = 'score_published'"), all);
 }

@@ -303,7 +303,7 @@ Test(publish, a_revoked_or_unknown_key_or_a_wrong_endpoint_sends_nothing)
     rc = publish(&r, file, key, "--timeout", "4");
     int64_t took = wall_ms() - t0;
     cr_assert_eq(rc, 3, "exit %d\n%s\n%s", rc, r.out, r.err);
-    cr_assert_lt(took, 4000 + 3000, "took %lld ms", (long long)took);
+    cr_assert_lt(took, 4000 + harness_scale(3000), "took %lld ms", (long long)took);
     cr_assert(strstr(r.err, "unknown or revoked"), "%s", r.err);
     cr_assert(strstr(r.out, "line 1: not "), "%s", r.out);
     harness_run_free(&r);
@@ -322,7 +322,7 @@ Test(publish, a_revoked_or_unknown_key_or_a_wrong_endpoint_sends_nothing)
     rc = publish(&r, file, stranger_path, "--timeout", "4");
     took = wall_ms() - t0;
     cr_assert_eq(rc, 3, "exit %d\n%s\n%s", rc, r.out, r.err);
-    cr_assert_lt(took, 7000, "took %lld ms", (long long)took);
+    cr_assert_lt(took, 4000 + harness_scale(3000), "took %lld ms", (long long)took);
     cr_assert(strstr(r.err, "unknown or revoked"), "%s", r.err);
     harness_run_free(&r);
 
@@ -334,7 +334,7 @@ Test(publish, a_revoked_or_unknown_key_or_a_wrong_endpoint_sends_nothing)
                      "tcp://127.0.0.1:9", "--timeout", "2", NULL);
     took = wall_ms() - t0;
     cr_assert_eq(rc, 3, "exit %d\n%s\n%s", rc, r.out, r.err);
-    cr_assert_lt(took, 2000 + 3000, "took %lld ms", (long long)took);
+    cr_assert_lt(took, 2000 + harness_scale(3000), "took %lld ms", (long long)took);
     cr_assert(strstr(r.err, "no reply from tcp://127.0.0.1:9 in 2 s"), "%s", r.err);
     cr_assert(strstr(r.out, "line 1: not confirmed: no reply in 2 s"), "%s", r.out);
     harness_run_free(&r);
@@ -362,7 +362,8 @@ Test(publish, the_library_stores_each_message_once_across_a_stopped_registry)
         "%s", errbuf);
     cr_assert_str_eq(key.endpoint, registry.ingest);
     void *ctx = zmq_ctx_new();
-    publish_options_t opt = {.window = 10, .attempt_timeout_ms = 500, .deadline_ms = 60000};
+    publish_options_t opt = {
+        .window = 10, .attempt_timeout_ms = 500, .deadline_ms = harness_scale(60000)};
     publish_client_t *c = publish_client_new(ctx, &key, NULL, &opt, errbuf, sizeof errbuf);
     cr_assert_not_null(c, "%s", errbuf);
     long ids[2] = {task_id("1"), task_id("2")};
@@ -399,7 +400,7 @@ Test(publish, the_library_stores_each_message_once_across_a_stopped_registry)
         }
     }
     while (publish_client_in_flight(c) > 0 || publish_client_pending_results(c) > 0) {
-        int got = publish_client_result(c, &r, 10000);
+        int got = publish_client_result(c, &r, harness_scale(10000));
         cr_assert_eq(got, 1, "no result with %d in flight", publish_client_in_flight(c));
         cr_assert_eq(r.code, PARTRACK__ERROR_CODE__ERR_NONE, "message %llu: %s",
                      (unsigned long long)r.tag, r.message);

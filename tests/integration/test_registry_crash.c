@@ -71,8 +71,8 @@ Test(crash, sigkill_during_import_keeps_all_or_nothing)
     cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(lock));
     PQclear(res);
 
-    pid_t cli = harness_cli_spawn(registry.endpoint, out, err, "--timeout", "150", "unit", "import",
-                                  path, NULL);
+    pid_t cli = harness_cli_spawn(registry.endpoint, out, err, "--timeout", harness_seconds(150),
+                                  "unit", "import", path, NULL);
     cr_assert(harness_wait(import_blocked, NULL, 20000), "the import never reached its events");
     harness_service_stop(&registry, SIGKILL);
     PQclear(PQexec(lock, "ROLLBACK"));
@@ -111,17 +111,17 @@ static pid_t blocked_import(PGconn **lock, const char *out, const char *err)
     *lock = harness_pg(db);
     PQclear(PQexec(*lock, "BEGIN"));
     PQclear(PQexec(*lock, "SELECT * FROM registry.event_counter FOR UPDATE"));
-    pid_t cli = harness_cli_spawn(registry.endpoint, out, err, "--timeout", "60", "unit", "import",
-                                  path, NULL);
+    pid_t cli = harness_cli_spawn(registry.endpoint, out, err, "--timeout", harness_seconds(60),
+                                  "unit", "import", path, NULL);
     cr_assert(harness_wait(import_blocked, NULL, 20000), "the import never reached its events");
     return cli;
 }
 
-/* Exit status of pid, or -1 if it is still running after 15 s. */
+/* Exit status of pid, or -1 if it is still running after harness_scale(15) s. */
 static int wait_exit(pid_t pid)
 {
     int status;
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < harness_scale(1500); i++) {
         if (waitpid(pid, &status, WNOHANG) == pid)
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         usleep(10000);
@@ -149,7 +149,7 @@ Test(crash, second_signal_exits_at_once)
     pid_t cli = blocked_import(&lock, "/tmp/partrack-term2.out", "/tmp/partrack-term2.err");
     pid_t service = registry.pid;
     kill(service, SIGTERM);
-    usleep(200000); /* two signals sent at once would arrive as one */
+    harness_pause(200); /* two signals sent at once would arrive as one */
     kill(service, SIGTERM);
     int status = wait_exit(service);
     PQclear(PQexec(lock, "ROLLBACK"));

@@ -47,8 +47,8 @@ static void setup(void)
     snprintf(units, sizeof units, "%s", harness_source("deploy/sample/units.csv"));
     snprintf(people, sizeof people, "%s", harness_source("deploy/sample/people.csv"));
     harness_run_t r;
-    int rc =
-        harness_cli(&r, reg.endpoint, "--timeout", "60", "unit", "import", units, people, NULL);
+    int rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(60), "unit", "import",
+                         units, people, NULL);
     cr_assert_eq(rc, 0, "sample import failed: %s", r.err);
     harness_run_free(&r);
 }
@@ -135,10 +135,11 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
     /* Reads fail fast, saying why; the registry stays up. */
     harness_run_t r;
     time_t t0 = time(NULL);
-    int rc = harness_cli(&r, reg.endpoint, "--timeout", "2", "unit", "list", NULL);
+    int rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(2), "unit", "list", NULL);
     cr_expect_eq(rc, 3, "unit list while the database is down: exit %d, want 3", rc);
     cr_expect(strstr(r.err, "database is unavailable"), "stderr: %s", r.err);
-    cr_expect_leq(time(NULL) - t0, 6, "unit list took %ld s", (long)(time(NULL) - t0));
+    cr_expect_leq(time(NULL) - t0, harness_scale(6), "unit list took %ld s",
+                  (long)(time(NULL) - t0));
     harness_run_free(&r);
     cr_assert(registry_alive(), "the registry died when the database went away");
 
@@ -147,7 +148,7 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
     Partrack__UnitListRequest list = PARTRACK__UNIT_LIST_REQUEST__INIT;
     char errbuf[256];
     msg_envelope_t *env = rpc_call(ctx, reg.endpoint, PARTRACK__MESSAGE_TYPE__MSG_UNIT_LIST,
-                                   &list.base, NULL, 1000, errbuf, sizeof errbuf);
+                                   &list.base, NULL, harness_scale(1000), errbuf, sizeof errbuf);
     cr_assert_not_null(env, "no answer while the database is down: %s", errbuf);
     cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR, "reply type %d", (int)env->type);
     Partrack__ErrorReply *err =
@@ -165,10 +166,10 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
     snprintf(path, sizeof path, "%s", harness_write_temp("down.csv", new_units, strlen(new_units)));
     snprintf(out_path, sizeof out_path, "/tmp/partrack-dbdown-%d.out", (int)getpid());
     snprintf(err_path, sizeof err_path, "/tmp/partrack-dbdown-%d.err", (int)getpid());
-    pid_t import = harness_cli_spawn(reg.endpoint, out_path, err_path, "--timeout", "60", "unit",
-                                     "import", path, NULL);
+    pid_t import = harness_cli_spawn(reg.endpoint, out_path, err_path, "--timeout",
+                                     harness_seconds(60), "unit", "import", path, NULL);
     cr_assert_gt(import, 0);
-    usleep(2000 * 1000);
+    harness_pause(2000);
     int status;
     if (waitpid(import, &status, WNOHANG) == import)
         cr_assert_fail("the import gave up while the database was down (exit %d): %s",
@@ -179,7 +180,7 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
     /* ... and lands exactly once when the database is back. */
     cr_assert_eq(harness_pg_ctl("start"), 0, "cannot start PostgreSQL");
     pg_stopped = false;
-    rc = wait_exit(import, 60000);
+    rc = wait_exit(import, harness_scale(60000));
     cr_assert_eq(rc, 0, "background import: exit %d, stderr: %s", rc, read_text(err_path));
     cr_expect(strstr(read_text(out_path), "units: 2 created"), "import output: %s",
               read_text(out_path));
@@ -201,7 +202,8 @@ Test(dbdown, outage_and_recovery, .init = setup, .fini = teardown, .timeout = 12
                  2, "events for the new units");
 
     /* Reads work again on the same registry process. */
-    rc = harness_cli(&r, reg.endpoint, "--timeout", "10", "unit", "show", "HN.DOWN.A", NULL);
+    rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(10), "unit", "show",
+                     "HN.DOWN.A", NULL);
     cr_expect_eq(rc, 0, "unit show after recovery: exit %d, %s", rc, r.err);
     cr_expect(strstr(r.out, "Bộ phận Một Cửa Thử"), "unit show output: %s", r.out);
     harness_run_free(&r);
@@ -219,14 +221,16 @@ Test(dbdown, restart_while_idle, .init = setup, .fini = teardown, .timeout = 120
     pg_stopped = false;
 
     harness_run_t r;
-    int rc = harness_cli(&r, reg.endpoint, "--timeout", "10", "unit", "list", "--json", NULL);
+    int rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(10), "unit", "list",
+                         "--json", NULL);
     cr_expect_eq(rc, 0, "unit list after a restart: exit %d, %s", rc, r.err);
     cr_expect(strstr(r.out, "\"code\": \"HN.SNV\""), "unit list output: %.200s", r.out);
     harness_run_free(&r);
 
     char path[512];
     snprintf(path, sizeof path, "%s", harness_write_temp("idle.csv", new_units, strlen(new_units)));
-    rc = harness_cli(&r, reg.endpoint, "--timeout", "10", "unit", "import", path, NULL);
+    rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(10), "unit", "import", path,
+                     NULL);
     cr_expect_eq(rc, 0, "import after a restart: exit %d, %s", rc, r.err);
     harness_run_free(&r);
     cr_expect_eq(harness_sql_long(DB, "SELECT count(*) FROM registry.unit"), units + 2);

@@ -110,10 +110,11 @@ static void db_state(char *out, size_t len)
 static void expect_still_serving(void)
 {
     harness_run_t r;
-    int rc = harness_cli(&r, reg.endpoint, "--timeout", "5", "ping", NULL);
+    int rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(5), "ping", NULL);
     cr_assert_eq(rc, 0, "ping after the bad message: exit %d, %s", rc, r.err);
     harness_run_free(&r);
-    rc = harness_cli(&r, reg.endpoint, "--timeout", "5", "unit", "list", "--json", NULL);
+    rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(5), "unit", "list", "--json",
+                     NULL);
     cr_assert_eq(rc, 0, "unit list after the bad message: exit %d, %s", rc, r.err);
     cr_assert(r.out[0] == '[' && strstr(r.out, "\"code\": \"R.SNV\""), "unit list output: %s",
               r.out);
@@ -122,11 +123,12 @@ static void expect_still_serving(void)
     cr_assert_eq(waitpid(reg.pid, &status, WNOHANG), 0, "the registry exited");
 }
 
-/* Waits up to ms for one frame; returns it decoded, or NULL on silence. */
+/* Waits up to harness_scale(ms) for one frame; returns it decoded, or NULL
+ * on silence. */
 static msg_envelope_t *recv_reply(int ms)
 {
     zmq_pollitem_t item = {dealer, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, ms) <= 0)
+    if (zmq_poll(&item, 1, harness_scale(ms)) <= 0)
         return NULL;
     zmq_msg_t frame;
     zmq_msg_init(&frame);
@@ -469,7 +471,8 @@ Test(robust, cli_usage_errors)
 Test(robust, cli_show_missing_unit)
 {
     harness_run_t r;
-    int rc = harness_cli(&r, reg.endpoint, "--timeout", "5", "unit", "show", "NOPE", NULL);
+    int rc = harness_cli(&r, reg.endpoint, "--timeout", harness_seconds(5), "unit", "show", "NOPE",
+                         NULL);
     cr_expect_eq(rc, 1, "exit %d, want 1", rc);
     cr_expect(strstr(r.err, "no unit"), "stderr: %s", r.err);
     harness_run_free(&r);

@@ -86,7 +86,7 @@ static char *task_id(const char *ordinal)
 /* Waits until the query counts at least n. */
 static void wait_for(const char *query, long n)
 {
-    for (int i = 0; i < 250 && sql(query) < n; i++)
+    for (int i = 0; i < harness_scale(250) && sql(query) < n; i++)
         usleep(20000);
     cr_assert_geq(sql(query), n, "%s", query);
 }

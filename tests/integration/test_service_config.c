@@ -26,7 +26,8 @@ static int run_registry(char **err, const char *arg, const char *const *env)
         dup2(fd, STDOUT_FILENO);
         for (int i = 0; env && env[i]; i += 2)
             setenv(env[i], env[i + 1], 1);
-        execl(harness_bin("partrack-registry"), "partrack-registry", arg, (char *)NULL);
+        char *argv[] = {(char *)"partrack-registry", (char *)arg, NULL};
+        harness_exec("partrack-registry", argv);
         _exit(127);
     }
     int status;

@@ -8,6 +8,13 @@
  * HARNESS_STANDALONE for programs of their own such as the chaos run (a
  * failure goes to the program's handler, see harness_on_failure; children
  * die with the program that started them).
+ *
+ * Under valgrind every child is exec'd as `valgrind --log-file=... BINARY`
+ * (the options common to all are in VALGRIND_OPTS, set by
+ * scripts/lib/valgrind-test), each log named after the binary, its pid and
+ * the time, so a reused pid cannot overwrite another process's log. The
+ * timeouts scale with PARTRACK_TIMEOUT_SCALE, Criterion's included: a hook
+ * run before any test multiplies every suite's and test's timeout.
  */
 #include "harness.h"
 
@@ -15,6 +22,8 @@
 
 #ifndef HARNESS_STANDALONE
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <criterion/internal/ordered-set.h>
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +99,71 @@ const char *harness_source(const char *rel)
     char *path = next_path();
     snprintf(path, 512, "%s/%s", PARTRACK_SOURCE_DIR, rel);
     return path;
+}
+
+int harness_scale(int n)
+{
+    static int scale;
+    if (!scale) {
+        const char *v = getenv("PARTRACK_TIMEOUT_SCALE");
+        long s = v ? strtol(v, NULL, 10) : 1;
+        scale = s >= 1 && s <= 1000 ? (int)s : 1;
+    }
+    return n * scale;
+}
+
+const char *harness_seconds(int seconds)
+{
+    char *text = next_path();
+    int s = harness_scale(seconds);
+    snprintf(text, 512, "%d", s > 86400 ? 86400 : s);
+    return text;
+}
+
+/* Child binaries run under valgrind (PARTRACK_VALGRIND_LOGS set). */
+static bool under_valgrind(void)
+{
+    const char *logs = getenv("PARTRACK_VALGRIND_LOGS");
+    return logs && *logs;
+}
+
+#ifndef HARNESS_STANDALONE
+/* Before any test starts (in Criterion's runner): every timeout scaled. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    if (harness_scale(1) == 1)
+        return;
+    FOREACH_SET(struct criterion_suite_set * suite, set->suites)
+    {
+        if (suite->suite.data)
+            suite->suite.data->timeout *= harness_scale(1);
+        FOREACH_SET(struct criterion_test * test, suite->tests)
+        {
+            if (test->data)
+                test->data->timeout *= harness_scale(1);
+        }
+    }
+}
+#endif
+
+void harness_exec(const char *name, char *const argv[])
+{
+    const char *path = harness_bin(name);
+    if (!under_valgrind()) {
+        execv(path, argv);
+        return;
+    }
+    char log[600];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(log, sizeof log, "--log-file=%s/%s.%d.%lld%03ld.log", getenv("PARTRACK_VALGRIND_LOGS"),
+             name, (int)getpid(), (long long)now.tv_sec, now.tv_nsec / 1000000);
+    char *vargv[64] = {(char *)"valgrind", log, (char *)path};
+    int n = 3;
+    for (int i = 1; argv[0] && argv[i] && n < 63; i++)
+        vargv[n++] = argv[i];
+    vargv[n] = NULL;
+    execvp("valgrind", vargv);
 }
 
 static const char *env_or(const char *name, const char *fallback)
@@ -181,8 +255,14 @@ static void sleep_ms(int ms)
         ;
 }
 
+void harness_pause(int ms)
+{
+    sleep_ms(harness_scale(ms));
+}
+
 bool harness_wait(bool (*cond)(void *), void *arg, int ms)
 {
+    ms = harness_scale(ms);
     for (int waited = 0; waited <= ms; waited += 20) {
         if (cond(arg))
             return true;
@@ -230,7 +310,8 @@ static pid_t spawn_service(harness_service_t *s)
     for (int i = 0; i < s->nenv; i++)
         putenv(s->env[i]);
     snprintf(bin, sizeof bin, "partrack-%s", s->name);
-    execl(harness_bin(bin), bin, (char *)NULL);
+    char *argv[] = {bin, NULL};
+    harness_exec(bin, argv);
     _exit(127);
 }
 
@@ -261,7 +342,7 @@ static int start_and_wait(harness_service_t *s)
 {
     long from = file_size(s->log);
     s->pid = spawn_service(s);
-    for (int tries = 0; tries < 1000; tries++) {
+    for (int tries = 0; tries < harness_scale(1000); tries++) {
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0; /* it could not start (port taken?) */
@@ -269,7 +350,7 @@ static int start_and_wait(harness_service_t *s)
         }
         if (log_says_serving(s->log, from)) {
             harness_run_t r;
-            int rc = harness_cli(&r, s->endpoint, "--timeout", "5", "ping", NULL);
+            int rc = harness_cli(&r, s->endpoint, "--timeout", harness_seconds(5), "ping", NULL);
             harness_run_free(&r);
             return rc == 0 ? 0 : -1;
         }
@@ -359,7 +440,7 @@ void harness_service_stop(harness_service_t *s, int sig)
         return;
     kill(s->pid, sig);
     int status;
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < harness_scale(500); i++) {
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
             return;
@@ -395,6 +476,10 @@ static int collect_args(const char *endpoint, va_list ap, char **argv, int max)
 {
     int argc = 0;
     argv[argc++] = (char *)"partrack";
+    if (harness_scale(1) > 1) {
+        argv[argc++] = (char *)"--timeout";
+        argv[argc++] = (char *)harness_seconds(30);
+    }
     argv[argc++] = (char *)"--registry";
     argv[argc++] = (char *)endpoint;
     for (const char *a; argc < max - 1 && (a = va_arg(ap, const char *));)
@@ -416,7 +501,7 @@ int harness_cli(harness_run_t *r, const char *endpoint, ...)
     if (pid == 0) {
         dup2(out, STDOUT_FILENO);
         dup2(err, STDERR_FILENO);
-        execv(harness_bin("partrack"), argv);
+        harness_exec("partrack", argv);
         _exit(127);
     }
     int status = 0;
@@ -446,7 +531,7 @@ pid_t harness_cli_spawn(const char *endpoint, const char *out_path, const char *
         int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(out, STDOUT_FILENO);
         dup2(err, STDERR_FILENO);
-        execv(harness_bin("partrack"), argv);
+        harness_exec("partrack", argv);
         _exit(127);
     }
     return pid;
@@ -481,7 +566,7 @@ void *harness_curve_dealer(const char *endpoint, const char *server_key, const c
     void *s = zmq_socket(curve_ctx, ZMQ_DEALER);
     if (!s)
         fail("cannot make a DEALER: %s", zmq_strerror(zmq_errno()));
-    int linger = 0, timeout = 2000;
+    int linger = 0, timeout = harness_scale(2000);
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
     if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_key, 40) != 0 ||
@@ -523,7 +608,7 @@ bool harness_send_envelope(void *socket, int type, const ProtobufCMessage *paylo
 Partrack__Envelope *harness_recv_envelope(void *socket, int ms)
 {
     zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, ms) <= 0)
+    if (zmq_poll(&item, 1, harness_scale(ms)) <= 0)
         return NULL;
     zmq_msg_t m;
     zmq_msg_init(&m);

@@ -11,6 +11,14 @@
  * Criterion tests, such as the chaos run: a failure calls the program's
  * handler, then exits 1, and the services it starts die with the program.
  * Not thread-safe: one thread of a program uses it.
+ *
+ * Slow runs (valgrind: scripts/test with PARTRACK_VALGRIND=1, through
+ * scripts/lib/valgrind-test) set PARTRACK_TIMEOUT_SCALE: every timeout,
+ * wait and retry count of the harness, and each test's Criterion timeout,
+ * is multiplied by it, and tests scale their own through harness_scale().
+ * PARTRACK_VALGRIND_LOGS set makes every child binary (services, the CLI,
+ * helpers started with harness_exec) run under valgrind with a log of its
+ * own in that folder.
  */
 #ifndef PARTRACK_HARNESS_H
 #define PARTRACK_HARNESS_H
@@ -32,6 +40,23 @@ void harness_on_failure(void (*handler)(const char *message));
  * buffer stays valid for the next 15 calls of any path function. */
 const char *harness_bin(const char *name);
 const char *harness_source(const char *rel);
+
+/* n times PARTRACK_TIMEOUT_SCALE (1 unless set): for timeouts in ms or s,
+ * waits that let other processes act, and counts of polling rounds. */
+int harness_scale(int n);
+
+/* harness_scale(seconds) as a decimal string (for --timeout), in the ring
+ * of path buffers. */
+const char *harness_seconds(int seconds);
+
+/* Sleeps harness_scale(ms) milliseconds. */
+void harness_pause(int ms);
+
+/* For a child just forked: replaces it with build/bin/NAME and argv (argv[0]
+ * included, NULL-terminated, at most 60 entries); under valgrind the binary
+ * runs under valgrind with its log in $PARTRACK_VALGRIND_LOGS. Returns only
+ * if the exec failed. */
+void harness_exec(const char *name, char *const argv[]);
 
 /* Drops and creates database `name`; returns its conninfo (static buffer). */
 const char *harness_db_create(const char *name);
@@ -92,7 +117,8 @@ int harness_scoring_start(harness_service_t *s, const char *db, ...);
 /* Restarts a stopped service (registry or deadline) on the same endpoints. */
 int harness_service_restart(harness_service_t *s);
 
-/* Sends `sig` and waits for the process to end. */
+/* Sends `sig` and waits for the process to end (SIGKILL after
+ * harness_scale(5) seconds). */
 void harness_service_stop(harness_service_t *s, int sig);
 
 typedef struct {
@@ -102,7 +128,9 @@ typedef struct {
 } harness_run_t;
 
 /* Runs build/bin/partrack with --registry ENDPOINT then the NULL-terminated
- * arguments; captures exit status, stdout and stderr. Returns status. */
+ * arguments; captures exit status, stdout and stderr. Returns status. In
+ * slow runs --timeout harness_seconds(30) comes first (the CLI's default
+ * timeout, scaled), so a --timeout among the arguments still wins. */
 int harness_cli(harness_run_t *r, const char *endpoint, ...);
 
 /* Starts the CLI in the background (output to files); returns its pid. */
@@ -114,13 +142,13 @@ void harness_run_free(harness_run_t *r);
  * as above). */
 const char *harness_write_temp(const char *name, const char *content, size_t len);
 
-/* Waits up to ms for cond(); returns true if it became true. */
+/* Waits up to harness_scale(ms) for cond(); returns true if it became true. */
 bool harness_wait(bool (*cond)(void *), void *arg, int ms);
 
 /* A test's own CURVE client: a DEALER on the shared test context with the
  * keypair of `public_key`/`secret_key`, trusting `server_key` (all Z85),
- * connected to `endpoint`. Sends give up after 2 s without a peer (a
- * refused handshake leaves none). Close with zmq_close. */
+ * connected to `endpoint`. Sends give up after harness_scale(2) s without a
+ * peer (a refused handshake leaves none). Close with zmq_close. */
 void *harness_curve_dealer(const char *endpoint, const char *server_key, const char *public_key,
                            const char *secret_key);
 
@@ -130,7 +158,7 @@ void *harness_curve_dealer(const char *endpoint, const char *server_key, const c
 bool harness_send_envelope(void *socket, int type, const ProtobufCMessage *payload, const char *key,
                            int64_t sent_at_ms);
 
-/* The next envelope within ms (caller frees with
+/* The next envelope within harness_scale(ms) (caller frees with
  * partrack__envelope__free_unpacked), or NULL. */
 Partrack__Envelope *harness_recv_envelope(void *socket, int ms);
 
