@@ -1183,7 +1183,11 @@ Test(plan_table, bad_arguments_and_limits)
     plan_doc_destroy(&none);
 }
 
-/* ---- large inputs ---- */
+/* ---- large inputs ----
+ * Each is read whole and checked; how long it took is logged, not asserted
+ * (speed is the benchmarks' business, and a loaded machine under ASan takes
+ * its time): the Criterion timeout only guards against a reader gone
+ * quadratic. */
 
 static size_t large_size(void)
 {
@@ -1277,7 +1281,6 @@ Test(plan_table, large_file_of_tasks, .timeout = 110)
     cr_expect(strstr(err, "test.txt:10003:") != NULL, "task 10001 is on line 10003: %s", err);
     double s = seconds_since(start);
     cr_log_info("%zu MB of task rows refused in %.2f s", len >> 20, s);
-    cr_expect_lt(s, 30.0);
     free(data);
 }
 
@@ -1292,7 +1295,6 @@ Test(plan_table, large_file_of_prose, .timeout = 110)
     cr_expect_eq(doc->nwarnings, 0, "prose after a table ends it");
     double s = seconds_since(start);
     cr_log_info("%zu MB of prose read in %.2f s", len >> 20, s);
-    cr_expect_lt(s, 60.0);
     free(data);
 }
 
@@ -1308,7 +1310,6 @@ Test(plan_table, large_cell, .timeout = 110)
     cr_expect_gt(task_at(0, 0)->nlead, 1000, "\"Phòng Nội vụ, Phòng Nội vụ, ...\" split");
     double s = seconds_since(start);
     cr_log_info("%zu MB of continuation rows read in %.2f s", len >> 20, s);
-    cr_expect_lt(s, 60.0);
     free(data);
 }
 
@@ -1322,6 +1323,5 @@ Test(plan_table, large_garbage, .timeout = 110)
     cr_expect(strstr(err, "not UTF-8") != NULL, "%s", err);
     double s = seconds_since(start);
     cr_log_info("%zu MB of garbage refused in %.2f s", len >> 20, s);
-    cr_expect_lt(s, 30.0);
     free(data);
 }
