@@ -95,7 +95,7 @@ Test(clock_backlog, clock_set_answers_while_events_keep_coming)
                    harness_write_temp("backlog.tsv", plan, strlen(plan)), "--unit",
                    "HN.HADONG.PHULAM", "--year", "2024", "--number", "1/KH-UBND", "--title",
                    "Kế hoạch", NULL));
-    for (int i = 0; i < 250 && sql("SELECT count(*) FROM deadline.task") < 1; i++)
+    for (int i = 0; i < harness_scale(250) && sql("SELECT count(*) FROM deadline.task") < 1; i++)
         usleep(20000);
     cr_assert_eq(sql("SELECT count(*) FROM deadline.task"), 1);
 
@@ -110,7 +110,7 @@ Test(clock_backlog, clock_set_answers_while_events_keep_coming)
     exec("WITH c AS (UPDATE registry.event_counter SET last_seq = last_seq + 1 RETURNING last_seq) "
          "INSERT INTO registry.event_log (seq, type) SELECT last_seq, 'Tick' FROM c");
     long from = cursor();
-    usleep(300 * 1000);
+    harness_pause(300);
     cr_assert_gt(cursor(), from + 2, "the stream flows (cursor %ld, was %ld)", cursor(), from);
 
     /* The service answers between batches; a clock set must answer too,
@@ -118,15 +118,15 @@ Test(clock_backlog, clock_set_answers_while_events_keep_coming)
      * soon since its import, went due on 9/1 and overdue on 10/1. */
     long committed = sql("SELECT last_seq FROM registry.event_counter");
     int64_t t = now_ms();
-    int rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "--timeout", "10",
-                         "clock", "set", "2024-01-10T12:00", NULL);
+    int rc = harness_cli(&r, registry.endpoint, "--deadline", deadline.endpoint, "--timeout",
+                         harness_seconds(10), "clock", "set", "2024-01-10T12:00", NULL);
     int64_t took = now_ms() - t;
     fprintf(stderr, "clock set in an endless stream: exit %d after %lld ms\n", rc, (long long)took);
     cr_assert_eq(rc, 0, "clock set was not answered while events kept coming: %s", r.err);
     harness_run_free(&r);
     cr_assert_geq(cursor(), committed, "every event committed before the clock was set is applied");
     cr_assert_eq(sql("SELECT count(*) FROM deadline.transition"), 3);
-    rc = harness_cli(&r, deadline.endpoint, "--timeout", "10", "ping", NULL);
+    rc = harness_cli(&r, deadline.endpoint, "--timeout", harness_seconds(10), "ping", NULL);
     cr_assert_eq(rc, 0, "ping: %s", r.err);
     harness_run_free(&r);
     exec("DROP TRIGGER chaos_tick ON deadline.event_cursor");
