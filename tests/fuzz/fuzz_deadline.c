@@ -15,6 +15,7 @@
  */
 #include "deadline.h"
 #include "deadline_json.h"
+#include "fuzz_support.h"
 #include "workcal.h"
 
 #include <stdint.h>
@@ -24,30 +25,11 @@
 
 static workcal_t *fuzz_cal;
 
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "invariant broken: %s\n", what);
-        abort();
-    }
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char err[256];
-    const char *path = getenv("PARTRACK_CALENDAR_FILE");
-#ifdef FUZZ_CALENDAR_FILE
-    if (!path)
-        path = FUZZ_CALENDAR_FILE;
-#endif
-    fuzz_cal = path ? workcal_load(path, err, sizeof err) : workcal_new_statutory();
-    if (!fuzz_cal) {
-        /* a calendar named but unreadable would weaken every check: stop */
-        fprintf(stderr, "fuzz_deadline: %s\n", path ? err : "out of memory");
-        abort();
-    }
+    fuzz_cal = fuzz_calendar_load("fuzz_deadline");
     return 0;
 }
 
@@ -55,43 +37,43 @@ static void check_year(const uint8_t *data, size_t size, int year)
 {
     char err[256];
     deadline_t *d = deadline_parse_bytes((const char *)data, size, year, fuzz_cal, err, sizeof err);
-    check(d != NULL, "deadline_parse_bytes returned NULL");
-    check(memcmp(d->text, data, size) == 0 && d->text[size] == '\0', "text kept verbatim");
+    fuzz_check(d != NULL, "deadline_parse_bytes returned NULL");
+    fuzz_check(memcmp(d->text, data, size) == 0 && d->text[size] == '\0', "text kept verbatim");
     if (d->unparsed) {
-        check(d->kind == DEADLINE_UNPARSED, "unparsed kind");
-        check(d->reason != NULL, "unparsed has a reason");
-        check(d->ndue == 0 && d->nrecurrences == 0 && d->nparts == 0, "unparsed has no dates");
-        check(!d->has_window && !d->event_text, "unparsed has no window or event");
+        fuzz_check(d->kind == DEADLINE_UNPARSED, "unparsed kind");
+        fuzz_check(d->reason != NULL, "unparsed has a reason");
+        fuzz_check(d->ndue == 0 && d->nrecurrences == 0 && d->nparts == 0, "unparsed has no dates");
+        fuzz_check(!d->has_window && !d->event_text, "unparsed has no window or event");
     } else {
-        check(d->nparts > 0 && d->kind == d->parts[0], "parsed has parts");
-        check(d->reason == NULL, "parsed has no reason");
+        fuzz_check(d->nparts > 0 && d->kind == d->parts[0], "parsed has parts");
+        fuzz_check(d->reason == NULL, "parsed has no reason");
     }
     for (size_t k = 0; k < d->ndue; k++) {
         const deadline_due_t *x = &d->due[k];
-        check(workcal_is_workday(fuzz_cal, x->effective), "effective date is a working day");
-        check(x->effective >= x->nominal, "effective not before nominal");
-        check(x->effective == workcal_next_workday(fuzz_cal, x->nominal),
-              "effective is the next working day");
+        fuzz_check(workcal_is_workday(fuzz_cal, x->effective), "effective date is a working day");
+        fuzz_check(x->effective >= x->nominal, "effective not before nominal");
+        fuzz_check(x->effective == workcal_next_workday(fuzz_cal, x->nominal),
+                   "effective is the next working day");
         if (k > 0) {
             const deadline_due_t *p = &d->due[k - 1];
-            check(p->effective <= x->effective, "due sorted by effective date");
-            check(p->nominal != x->nominal, "no nominal date twice");
+            fuzz_check(p->effective <= x->effective, "due sorted by effective date");
+            fuzz_check(p->nominal != x->nominal, "no nominal date twice");
         }
         char label[96];
         deadline_due_label(d, x, label, sizeof label);
     }
     if (d->has_window)
-        check(d->window_start <= d->window_end, "window in order");
+        fuzz_check(d->window_start <= d->window_end, "window in order");
     if (d->expected != DATE_INVALID)
-        check(workcal_is_workday(fuzz_cal, d->expected), "expected date is a working day");
+        fuzz_check(workcal_is_workday(fuzz_cal, d->expected), "expected date is a working day");
     json_t *j = deadline_to_json(d);
-    check(j != NULL, "JSON made");
+    fuzz_check(j != NULL, "JSON made");
     char *s = json_dumps(j, 0);
-    check(s != NULL, "JSON dumped");
+    fuzz_check(s != NULL, "JSON dumped");
     free(s);
     json_decref(j);
     deadline_destroy(&d);
-    check(d == NULL, "destroy clears the pointer");
+    fuzz_check(d == NULL, "destroy clears the pointer");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -37,6 +37,7 @@
 #include "consult.pb-c.h"
 #include "deadline.pb-c.h"
 #include "envelope.pb-c.h"
+#include "fuzz_support.h"
 #include "ingest.pb-c.h"
 #include "ingest_batch.h"
 #include "ingest_check.h"
@@ -62,14 +63,6 @@
  * year can write, so no completion time of a valid input is "future". */
 #define FAR_NOW_MS 253434009600000LL
 #define SKEW_MS    120000LL
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "invariant broken: %s\n", what);
-        abort();
-    }
-}
 
 #define T(name)  PARTRACK__MESSAGE_TYPE__MSG_##name
 #define D(cname) &partrack__##cname##__descriptor
@@ -198,19 +191,20 @@ static void walk_value(const ProtobufCFieldDescriptor *f, const void *member)
         const char *s = *(char *const *)member;
         if (s) {
             size_t n = strlen(s);
-            check(n <= MSG_MAX_STRING_LEN, "a string within MSG_MAX_STRING_LEN");
-            check(text_valid_utf8(s, n, NULL), "a string is valid UTF-8");
+            fuzz_check(n <= MSG_MAX_STRING_LEN, "a string within MSG_MAX_STRING_LEN");
+            fuzz_check(text_valid_utf8(s, n, NULL), "a string is valid UTF-8");
         }
         break;
     }
     case PROTOBUF_C_TYPE_ENUM:
-        check(protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)member) != NULL,
-              "an enum holds a declared value");
+        fuzz_check(protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)member) !=
+                       NULL,
+                   "an enum holds a declared value");
         break;
     case PROTOBUF_C_TYPE_MESSAGE: {
         const ProtobufCMessage *m = *(ProtobufCMessage *const *)member;
         if (m) {
-            check(m->descriptor == f->descriptor, "a nested message of its field's type");
+            fuzz_check(m->descriptor == f->descriptor, "a nested message of its field's type");
             for (unsigned i = 0; i < m->descriptor->n_fields; i++) {
                 const ProtobufCFieldDescriptor *g = &m->descriptor->fields[i];
                 const char *base = (const char *)m;
@@ -265,18 +259,18 @@ static uint8_t *pack(const ProtobufCMessage *m, size_t *len)
 {
     *len = protobuf_c_message_get_packed_size(m);
     uint8_t *buf = malloc(*len ? *len : 1);
-    check(buf != NULL, "memory");
-    check(protobuf_c_message_pack(m, buf) == *len, "packed size as announced");
+    fuzz_check(buf != NULL, "memory");
+    fuzz_check(protobuf_c_message_pack(m, buf) == *len, "packed size as announced");
     return buf;
 }
 
 static void check_message(const ProtobufCMessage *m, const ProtobufCMessageDescriptor *d)
 {
-    check(m->descriptor == d, "decoded as the type asked for");
+    fuzz_check(m->descriptor == d, "decoded as the type asked for");
     ProtobufCFieldDescriptor self = {.type = PROTOBUF_C_TYPE_MESSAGE, .descriptor = d};
     walk_value(&self, &m);
     char reason[256];
-    check(msg_validate(m, reason, sizeof reason) == 0, "a decoded message validates again");
+    fuzz_check(msg_validate(m, reason, sizeof reason) == 0, "a decoded message validates again");
     size_t len1, len2;
     uint8_t *one = pack(m, &len1);
     ProtobufCMessage *again = protobuf_c_message_unpack(d, NULL, len1, one);
@@ -286,12 +280,12 @@ static void check_message(const ProtobufCMessage *m, const ProtobufCMessageDescr
          * plainly ("01"): only such a message may not unpack again.
          * partrack never sends a received message again (replies and
          * events are built afresh), so that is no harm. */
-        check(has_unknown(m), "a decoded message, packed, unpacks");
+        fuzz_check(has_unknown(m), "a decoded message, packed, unpacks");
         free(one);
         return;
     }
     uint8_t *two = pack(again, &len2);
-    check(len1 == len2 && memcmp(one, two, len1) == 0, "pack, unpack, pack is stable");
+    fuzz_check(len1 == len2 && memcmp(one, two, len1) == 0, "pack, unpack, pack is stable");
     protobuf_c_message_free_unpacked(again, NULL);
     free(one);
     free(two);
@@ -346,7 +340,7 @@ static void check_time_text(int64_t ms, const char *what)
               out[7] == '-' && digits(out + 8, 2) && out[10] == 'T' && digits(out + 11, 2) &&
               out[13] == ':' && digits(out + 14, 2) && out[16] == ':' && digits(out + 17, 2) &&
               out[19] == '.' && digits(out + 20, 3) && out[23] == 'Z';
-    check(ok, what);
+    fuzz_check(ok, what);
 }
 
 /* The ingest endpoint's checks on an opened envelope. Returns 0 when every
@@ -357,12 +351,14 @@ static int check_ingest(const msg_envelope_t *env)
     Partrack__ErrorCode code;
     char reason[512];
     if (ingest_check_envelope(env, FAR_NOW_MS, SKEW_MS, &m, &code, reason, sizeof reason) < 0) {
-        check(m == NULL, "a refused ingest message has no payload");
-        check(!msg_code_retryable(code) && *reason, "a refused ingest message: permanent, why");
+        fuzz_check(m == NULL, "a refused ingest message has no payload");
+        fuzz_check(!msg_code_retryable(code) && *reason,
+                   "a refused ingest message: permanent, why");
         return -1;
     }
-    check(m && m->descriptor == ingest_payload_descriptor(env->type), "admitted as its type");
-    check(env->has_sent_at_ms && env->sent_at_ms >= 0, "admitted: the publisher's time, >= 1970");
+    fuzz_check(m && m->descriptor == ingest_payload_descriptor(env->type), "admitted as its type");
+    fuzz_check(env->has_sent_at_ms && env->sent_at_ms >= 0,
+               "admitted: the publisher's time, >= 1970");
     check_time_text(env->sent_at_ms, "admitted: the publisher's time can be written");
     check_message(m, m->descriptor);
     int rc = -1;
@@ -371,13 +367,13 @@ static int check_ingest(const msg_envelope_t *env)
         int64_t completed;
         rc = ingest_check_update(u, FAR_NOW_MS, SKEW_MS, &completed, reason, sizeof reason);
         if (rc == 0) {
-            check(u->has_progress || u->status || u->note || u->n_evidence || u->completed_at,
-                  "an accepted update changes something");
-            check(!u->has_progress || (u->progress >= 0 && u->progress <= 100), "progress");
-            check((completed == -1) == !u->completed_at, "completion time -1 only when none");
+            fuzz_check(u->has_progress || u->status || u->note || u->n_evidence || u->completed_at,
+                       "an accepted update changes something");
+            fuzz_check(!u->has_progress || (u->progress >= 0 && u->progress <= 100), "progress");
+            fuzz_check((completed == -1) == !u->completed_at, "completion time -1 only when none");
             if (u->completed_at) {
-                check(instant_shape(u->completed_at), "completed_at as documented");
-                check(completed >= 0, "completed_at at or after 1970");
+                fuzz_check(instant_shape(u->completed_at), "completed_at as documented");
+                fuzz_check(completed >= 0, "completed_at at or after 1970");
                 check_time_text(completed, "completed_at can be written");
             }
         }
@@ -385,10 +381,11 @@ static int check_ingest(const msg_envelope_t *env)
         const Partrack__Measurement *x = (const Partrack__Measurement *)m;
         rc = ingest_check_measurement(x, reason, sizeof reason);
         if (rc == 0)
-            check(x->has_value ? isfinite(x->value) && !x->has_numerator && !x->has_denominator
-                               : x->has_numerator && x->has_denominator && isfinite(x->numerator) &&
-                                     isfinite(x->denominator) && x->denominator > 0,
-                  "an accepted measurement has a finite value or ratio");
+            fuzz_check(x->has_value
+                           ? isfinite(x->value) && !x->has_numerator && !x->has_denominator
+                           : x->has_numerator && x->has_denominator && isfinite(x->numerator) &&
+                                 isfinite(x->denominator) && x->denominator > 0,
+                       "an accepted measurement has a finite value or ratio");
     }
     protobuf_c_message_free_unpacked(m, NULL);
     return rc;
@@ -398,9 +395,10 @@ static int check_ingest(const msg_envelope_t *env)
 
 static void check_opened(const msg_envelope_t *env)
 {
-    check(env->type != T(UNKNOWN) && kind_of(env->type) < NKINDS, "a declared type");
-    check(!env->correlation_id || strlen(env->correlation_id) <= MSG_MAX_ID_LEN, "correlation id");
-    check(!env->idempotency_key || strlen(env->idempotency_key) <= MSG_MAX_ID_LEN, "key");
+    fuzz_check(env->type != T(UNKNOWN) && kind_of(env->type) < NKINDS, "a declared type");
+    fuzz_check(!env->correlation_id || strlen(env->correlation_id) <= MSG_MAX_ID_LEN,
+               "correlation id");
+    fuzz_check(!env->idempotency_key || strlen(env->idempotency_key) <= MSG_MAX_ID_LEN, "key");
     check_message(&env->base, &partrack__envelope__descriptor);
     const ProtobufCMessageDescriptor *d = kinds[kind_of(env->type)].payload;
     if (d) {
@@ -410,7 +408,7 @@ static void check_opened(const msg_envelope_t *env)
             check_message(m, d);
             protobuf_c_message_free_unpacked(m, NULL);
         } else {
-            check(*reason != '\0', "an undecodable payload has a reason");
+            fuzz_check(*reason != '\0', "an undecodable payload has a reason");
         }
     }
     if (ingest_payload_descriptor(env->type))
@@ -423,14 +421,14 @@ static void as_frame(const uint8_t *data, size_t size)
     char reason[256] = "";
     msg_envelope_t *env = msg_open(data, size, MAX_FRAME, &code, reason, sizeof reason);
     if (!env) {
-        check(code != PARTRACK__ERROR_CODE__ERR_NONE && !msg_code_retryable(code),
-              "a refused frame: a permanent error");
-        check(*reason != '\0', "a refused frame has a reason");
+        fuzz_check(code != PARTRACK__ERROR_CODE__ERR_NONE && !msg_code_retryable(code),
+                   "a refused frame: a permanent error");
+        fuzz_check(*reason != '\0', "a refused frame has a reason");
         return;
     }
     check_opened(env);
     msg_close(&env);
-    check(env == NULL, "msg_close clears the pointer");
+    fuzz_check(env == NULL, "msg_close clears the pointer");
 }
 
 static void as_payload(const uint8_t *data, size_t size)
@@ -440,13 +438,13 @@ static void as_payload(const uint8_t *data, size_t size)
     size_t k = data[0] % NKINDS;
     size_t len;
     uint8_t *frame = msg_pack_bytes(kinds[k].type, "fuzz", "fuzz-key", data + 1, size - 1, &len);
-    check(frame != NULL, "memory");
+    fuzz_check(frame != NULL, "memory");
     Partrack__ErrorCode code;
     char reason[256];
     msg_envelope_t *env = msg_open(frame, len, MAX_FRAME, &code, reason, sizeof reason);
-    check(env != NULL, "msg_open takes what msg_pack_bytes makes");
-    check(env->type == kinds[k].type && env->has_payload && env->payload.len == size - 1,
-          "the envelope keeps type and payload");
+    fuzz_check(env != NULL, "msg_open takes what msg_pack_bytes makes");
+    fuzz_check(env->type == kinds[k].type && env->has_payload && env->payload.len == size - 1,
+               "the envelope keeps type and payload");
     check_opened(env);
     msg_close(&env);
     free(frame);
@@ -458,32 +456,33 @@ static void as_jsonl(const uint8_t *data, size_t size)
     problems_clear(&problems);
     publish_line_t line;
     int rc = publish_jsonl_read("in.jsonl", 1, (const char *)data, size, &line, &problems);
-    check(rc >= -1 && rc <= 1, "publish_jsonl_read returns -1, 0 or 1");
+    fuzz_check(rc >= -1 && rc <= 1, "publish_jsonl_read returns -1, 0 or 1");
     if (rc < 0)
-        check(problems.n > 0, "a refused line has problems");
+        fuzz_check(problems.n > 0, "a refused line has problems");
     else
-        check(problems.n == 0, "an accepted or blank line has no problem");
+        fuzz_check(problems.n == 0, "an accepted or blank line has no problem");
     for (size_t i = 0; i < problems.n; i++) {
         const problem_t *p = &problems.items[i];
-        check(p->line == 1 && strcmp(p->file, "in.jsonl") == 0 && p->message,
-              "a line's problem is on its line");
-        check(text_valid_utf8(p->message, strlen(p->message), NULL) &&
-                  (!p->field || text_valid_utf8(p->field, strlen(p->field), NULL)),
-              "a line's problem is UTF-8");
+        fuzz_check(p->line == 1 && strcmp(p->file, "in.jsonl") == 0 && p->message,
+                   "a line's problem is on its line");
+        fuzz_check(text_valid_utf8(p->message, strlen(p->message), NULL) &&
+                       (!p->field || text_valid_utf8(p->field, strlen(p->field), NULL)),
+                   "a line's problem is UTF-8");
     }
     problems_clear(&problems);
     if (rc != 1)
         return;
-    check(line.type == T(INGEST_TASK_UPDATE) || line.type == T(INGEST_MEASUREMENT), "line type");
-    check(line.key && *line.key && strlen(line.key) <= MSG_MAX_ID_LEN, "line key");
+    fuzz_check(line.type == T(INGEST_TASK_UPDATE) || line.type == T(INGEST_MEASUREMENT),
+               "line type");
+    fuzz_check(line.key && *line.key && strlen(line.key) <= MSG_MAX_ID_LEN, "line key");
     size_t len;
     uint8_t *frame = msg_pack(line.type, "fuzz", line.key, publish_line_payload(&line), &len);
-    check(frame != NULL, "memory");
+    fuzz_check(frame != NULL, "memory");
     Partrack__ErrorCode code;
     char reason[256];
     msg_envelope_t *env = msg_open(frame, len, MAX_FRAME, &code, reason, sizeof reason);
-    check(env != NULL, "msg_open takes a published line");
-    check(check_ingest(env) == 0, "the registry takes what partrack publish accepts");
+    fuzz_check(env != NULL, "msg_open takes a published line");
+    fuzz_check(check_ingest(env) == 0, "the registry takes what partrack publish accepts");
     check_opened(env);
     msg_close(&env);
     free(frame);

@@ -20,6 +20,7 @@
  *   - the document can be written as JSON (plan_json.h).
  * A broken invariant aborts.
  */
+#include "fuzz_support.h"
 #include "plan_json.h"
 #include "plan_table.h"
 #include "text.h"
@@ -33,48 +34,30 @@
 
 static workcal_t *fuzz_cal;
 
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "invariant broken: %s\n", what);
-        abort();
-    }
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char err[256];
-    const char *path = getenv("PARTRACK_CALENDAR_FILE");
-#ifdef FUZZ_CALENDAR_FILE
-    if (!path)
-        path = FUZZ_CALENDAR_FILE;
-#endif
-    fuzz_cal = path ? workcal_load(path, err, sizeof err) : workcal_new_statutory();
-    if (!fuzz_cal) {
-        fprintf(stderr, "fuzz_plan_table: %s\n", path ? err : "out of memory");
-        abort();
-    }
+    fuzz_cal = fuzz_calendar_load("fuzz_plan_table");
     return 0;
 }
 
 static void check_text(const char *s, const char *what)
 {
     if (s)
-        check(text_valid_utf8(s, strlen(s), NULL), what);
+        fuzz_check(text_valid_utf8(s, strlen(s), NULL), what);
 }
 
 static void check_names(const char *cell, char **names, size_t n, const char *what)
 {
-    check(cell || n == 0, what);
+    fuzz_check(cell || n == 0, what);
     if (!cell)
         return;
     char **again = NULL;
     int count = plan_split_names(cell, &again);
-    check(count >= 0 && (size_t)count == n, what);
+    fuzz_check(count >= 0 && (size_t)count == n, what);
     for (size_t i = 0; i < n; i++) {
-        check(names[i] && *names[i] && strcmp(names[i], again[i]) == 0, what);
+        fuzz_check(names[i] && *names[i] && strcmp(names[i], again[i]) == 0, what);
         check_text(names[i], what);
         free(again[i]);
     }
@@ -83,7 +66,7 @@ static void check_names(const char *cell, char **names, size_t n, const char *wh
 
 static void check_task(const plan_table_t *t, const plan_task_t *k, unsigned lines)
 {
-    check(k->line >= t->line && k->line <= lines, "a task's line is in its table");
+    fuzz_check(k->line >= t->line && k->line <= lines, "a task's line is in its table");
     check_text(k->ordinal, "ordinal UTF-8");
     check_text(k->title, "title UTF-8");
     check_text(k->lead_text, "lead UTF-8");
@@ -92,11 +75,11 @@ static void check_task(const plan_table_t *t, const plan_task_t *k, unsigned lin
     check_text(k->deadline_text, "deadline UTF-8");
     check_text(k->source, "source UTF-8");
     check_text(k->requirement, "requirement UTF-8");
-    check((k->schedule != NULL) == (k->deadline_text != NULL), "a schedule iff a deadline");
+    fuzz_check((k->schedule != NULL) == (k->deadline_text != NULL), "a schedule iff a deadline");
     check_names(k->lead_text, k->lead, k->nlead, "lead names as split");
     check_names(k->cooperating_text, k->cooperating, k->ncooperating, "cooperating names");
     for (size_t e = 0; e < k->nextra; e++) {
-        check(k->extra[e].name && k->extra[e].value, "an extra column has name and value");
+        fuzz_check(k->extra[e].name && k->extra[e].value, "an extra column has name and value");
         check_text(k->extra[e].name, "extra name UTF-8");
         check_text(k->extra[e].value, "extra value UTF-8");
     }
@@ -104,7 +87,7 @@ static void check_task(const plan_table_t *t, const plan_task_t *k, unsigned lin
         bool found = false;
         for (size_t a = 0; a < t->nareas && !found; a++)
             found = t->areas[a].ordinal && strcmp(t->areas[a].ordinal, k->area) == 0;
-        check(found, "a task's group is a group row of its table");
+        fuzz_check(found, "a task's group is a group row of its table");
     }
 }
 
@@ -115,51 +98,52 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     plan_doc_t *doc =
         plan_table_read("plan.txt", (const char *)data, size, year, fuzz_cal, err, sizeof err);
     if (!doc) {
-        check(strncmp(err, "plan.txt", 8) == 0 && err[8] != '\0', "a refused file says why");
+        fuzz_check(strncmp(err, "plan.txt", 8) == 0 && err[8] != '\0', "a refused file says why");
         check_text(err, "the reason is UTF-8");
         return 0;
     }
     unsigned lines = 1;
     for (size_t i = 0; i < size; i++)
         lines += data[i] == '\n';
-    check(doc->delimiter == '\t' || doc->delimiter == ',' || doc->delimiter == ';', "delimiter");
-    check(doc->ntables >= 1 && doc->ntables <= PLAN_TABLE_MAX_TABLES, "tables");
+    fuzz_check(doc->delimiter == '\t' || doc->delimiter == ',' || doc->delimiter == ';',
+               "delimiter");
+    fuzz_check(doc->ntables >= 1 && doc->ntables <= PLAN_TABLE_MAX_TABLES, "tables");
     size_t tasks = 0, areas = 0;
     for (size_t i = 0; i < doc->ntables; i++) {
         const plan_table_t *t = &doc->tables[i];
-        check(t->line >= 1 && t->line <= lines, "a table's line exists");
-        check(i == 0 || t->line > doc->tables[i - 1].line, "tables in line order");
+        fuzz_check(t->line >= 1 && t->line <= lines, "a table's line exists");
+        fuzz_check(i == 0 || t->line > doc->tables[i - 1].line, "tables in line order");
         check_text(t->title, "table title UTF-8");
         for (size_t a = 0; a < t->nareas; a++) {
-            check(t->areas[a].line >= t->line && t->areas[a].line <= lines, "an area's line");
+            fuzz_check(t->areas[a].line >= t->line && t->areas[a].line <= lines, "an area's line");
             check_text(t->areas[a].ordinal, "area ordinal UTF-8");
             check_text(t->areas[a].title, "area title UTF-8");
         }
         for (size_t k = 0; k < t->ntasks; k++) {
             check_task(t, &t->tasks[k], lines);
-            check(k == 0 || t->tasks[k].line > t->tasks[k - 1].line, "tasks in line order");
+            fuzz_check(k == 0 || t->tasks[k].line > t->tasks[k - 1].line, "tasks in line order");
         }
         tasks += t->ntasks;
         areas += t->nareas;
     }
-    check(tasks >= 1 && tasks <= PLAN_TABLE_MAX_TASKS, "tasks within limits");
-    check(areas <= PLAN_TABLE_MAX_AREAS, "areas within limits");
-    check(doc->nwarnings <= PLAN_TABLE_MAX_WARNINGS + 1, "warnings within limits");
+    fuzz_check(tasks >= 1 && tasks <= PLAN_TABLE_MAX_TASKS, "tasks within limits");
+    fuzz_check(areas <= PLAN_TABLE_MAX_AREAS, "areas within limits");
+    fuzz_check(doc->nwarnings <= PLAN_TABLE_MAX_WARNINGS + 1, "warnings within limits");
     for (size_t w = 0; w < doc->nwarnings; w++) {
-        check(doc->warnings[w].message != NULL, "a warning has a message");
+        fuzz_check(doc->warnings[w].message != NULL, "a warning has a message");
         check_text(doc->warnings[w].message, "warning UTF-8");
-        check(doc->warnings[w].line <= lines, "a warning's line exists");
-        check(w == 0 || doc->warnings[w].line >= doc->warnings[w - 1].line ||
-                  (w == doc->nwarnings - 1 && doc->warnings[w].line == 0),
-              "warnings sorted by line");
+        fuzz_check(doc->warnings[w].line <= lines, "a warning's line exists");
+        fuzz_check(w == 0 || doc->warnings[w].line >= doc->warnings[w - 1].line ||
+                       (w == doc->nwarnings - 1 && doc->warnings[w].line == 0),
+                   "warnings sorted by line");
     }
     json_t *j = plan_doc_to_json(doc, "plan.txt", year);
-    check(j != NULL, "JSON made");
+    fuzz_check(j != NULL, "JSON made");
     char *s = json_dumps(j, 0);
-    check(s != NULL, "JSON dumped");
+    fuzz_check(s != NULL, "JSON dumped");
     free(s);
     json_decref(j);
     plan_doc_destroy(&doc);
-    check(doc == NULL, "destroy clears the pointer");
+    fuzz_check(doc == NULL, "destroy clears the pointer");
     return 0;
 }

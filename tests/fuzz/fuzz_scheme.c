@@ -23,6 +23,7 @@
  *     written (score_json.h).
  * A broken invariant aborts.
  */
+#include "fuzz_support.h"
 #include "problems.h"
 #include "scheme_file.h"
 #include "score_compute.h"
@@ -41,14 +42,6 @@
 #define EPS 1e-6
 
 static score_scheme_t *sample;
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "invariant broken: %s\n", what);
-        abort();
-    }
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -72,79 +65,82 @@ static bool utf8(const char *s)
 
 static void check_scheme(const score_scheme_t *s)
 {
-    check(s->nnodes >= 2 && s->nodes[0].parent == -1 && s->nodes[0].depth == 0, "a root");
-    check(s->nodes[0].end == (int)s->nnodes, "the root spans every node");
-    check(fabs(s->max - s->nodes[0].max) < EPS && s->max > 0, "the scheme's max is the root's");
-    check(utf8(s->code) && utf8(s->name) && utf8(s->level) && utf8(s->source), "scheme texts");
+    fuzz_check(s->nnodes >= 2 && s->nodes[0].parent == -1 && s->nodes[0].depth == 0, "a root");
+    fuzz_check(s->nodes[0].end == (int)s->nnodes, "the root spans every node");
+    fuzz_check(fabs(s->max - s->nodes[0].max) < EPS && s->max > 0,
+               "the scheme's max is the root's");
+    fuzz_check(utf8(s->code) && utf8(s->name) && utf8(s->level) && utf8(s->source), "scheme texts");
     size_t leaves = 0;
     double survey = 0;
     for (size_t i = 0; i < s->nnodes; i++) {
         const score_node_t *n = &s->nodes[i];
-        check(utf8(n->code) && utf8(n->name) && utf8(n->note), "node texts UTF-8");
-        check(isfinite(n->max) && n->max >= 0, "a node's max is a number >= 0");
-        check(n->end > (int)i && n->end <= (int)s->nnodes, "a subtree is contiguous");
+        fuzz_check(utf8(n->code) && utf8(n->name) && utf8(n->note), "node texts UTF-8");
+        fuzz_check(isfinite(n->max) && n->max >= 0, "a node's max is a number >= 0");
+        fuzz_check(n->end > (int)i && n->end <= (int)s->nnodes, "a subtree is contiguous");
         if (i > 0) {
             const score_node_t *p = &s->nodes[n->parent];
-            check(n->parent >= 0 && n->parent < (int)i, "a parent comes first");
-            check((int)i < p->end && n->end <= p->end, "a child is inside its parent's subtree");
-            check(n->depth == p->depth + 1, "depth is the parent's plus one");
-            check(score_scheme_find(s, n->code) == (int)i, "codes unique, found");
+            fuzz_check(n->parent >= 0 && n->parent < (int)i, "a parent comes first");
+            fuzz_check((int)i < p->end && n->end <= p->end,
+                       "a child is inside its parent's subtree");
+            fuzz_check(n->depth == p->depth + 1, "depth is the parent's plus one");
+            fuzz_check(score_scheme_find(s, n->code) == (int)i, "codes unique, found");
         }
         bool leaf = score_node_is_leaf(n);
-        check(leaf == (n->end == (int)i + 1) || i == 0, "a rule exactly on the leaves");
+        fuzz_check(leaf == (n->end == (int)i + 1) || i == 0, "a rule exactly on the leaves");
         if (leaf) {
             leaves++;
             if (n->survey)
                 survey += n->max;
             const score_rule_t *r = &n->rule;
-            check(score_rule_kind_name(r->kind) != NULL, "a leaf's rule has a kind");
+            fuzz_check(score_rule_kind_name(r->kind) != NULL, "a leaf's rule has a kind");
             for (size_t b = 0; b < r->nbands; b++) {
-                check(isfinite(r->bands[b].threshold) && isfinite(r->bands[b].points),
-                      "bands are numbers");
-                check(r->bands[b].points >= 0 && r->bands[b].points <= n->max + EPS,
-                      "a band's points within the max");
-                check(b == 0 || r->bands[b].threshold <= r->bands[b - 1].threshold,
-                      "bands decreasing");
+                fuzz_check(isfinite(r->bands[b].threshold) && isfinite(r->bands[b].points),
+                           "bands are numbers");
+                fuzz_check(r->bands[b].points >= 0 && r->bands[b].points <= n->max + EPS,
+                           "a band's points within the max");
+                fuzz_check(b == 0 || r->bands[b].threshold <= r->bands[b - 1].threshold,
+                           "bands decreasing");
             }
         } else {
             double sum = 0;
             for (int c = (int)i + 1; c < n->end; c = s->nodes[c].end)
                 sum += s->nodes[c].max;
-            check(fabs(sum - n->max) <= EPS * (1 + n->max), "a group's max is its children's");
+            fuzz_check(fabs(sum - n->max) <= EPS * (1 + n->max), "a group's max is its children's");
         }
     }
-    check(leaves == s->nleaves, "leaves counted");
-    check(fabs(survey - s->survey_max) <= EPS * (1 + survey), "survey max counted");
+    fuzz_check(leaves == s->nleaves, "leaves counted");
+    fuzz_check(fabs(survey - s->survey_max) <= EPS * (1 + survey), "survey max counted");
 }
 
 static void check_result(const score_input_t *in, const score_result_t *r)
 {
     const score_scheme_t *s = in->scheme;
-    check(isfinite(r->points) && isfinite(r->max) && isfinite(r->index) && isfinite(r->score),
-          "finite totals");
-    check(r->max >= 0 && r->max <= s->max + EPS, "the max within the scheme's");
-    check(r->points >= -EPS && r->points <= r->max + EPS, "points within [0, max]");
-    check(r->index >= -EPS && r->index <= 100 + EPS, "an index within [0, 100]");
-    check(r->grade == score_grade(r->index), "the grade of the index");
-    check(r->nchecks <= SCORE_CHECKS_MAX, "checks within the cap");
+    fuzz_check(isfinite(r->points) && isfinite(r->max) && isfinite(r->index) && isfinite(r->score),
+               "finite totals");
+    fuzz_check(r->max >= 0 && r->max <= s->max + EPS, "the max within the scheme's");
+    fuzz_check(r->points >= -EPS && r->points <= r->max + EPS, "points within [0, max]");
+    fuzz_check(r->index >= -EPS && r->index <= 100 + EPS, "an index within [0, 100]");
+    fuzz_check(r->grade == score_grade(r->index), "the grade of the index");
+    fuzz_check(r->nchecks <= SCORE_CHECKS_MAX, "checks within the cap");
     for (size_t i = 0; i < r->nchecks; i++)
-        check(utf8(r->checks[i].message), "a check's message is UTF-8");
+        fuzz_check(utf8(r->checks[i].message), "a check's message is UTF-8");
     for (size_t i = 0; i < s->nnodes; i++) {
         const score_node_result_t *n = &r->nodes[i];
-        check(isfinite(n->points) && isfinite(n->max), "finite node points");
-        check(n->max >= 0 && n->max <= s->nodes[i].max + EPS, "a node's max within its own");
+        fuzz_check(isfinite(n->points) && isfinite(n->max), "finite node points");
+        fuzz_check(n->max >= 0 && n->max <= s->nodes[i].max + EPS, "a node's max within its own");
         if (!score_node_is_leaf(&s->nodes[i]))
-            check(n->points >= -EPS && n->points <= n->max + EPS, "group points within [0, max]");
+            fuzz_check(n->points >= -EPS && n->points <= n->max + EPS,
+                       "group points within [0, max]");
         char line[2048];
         int len = score_explain_node(in, r, (int)i, line, sizeof line);
-        check(len >= 0 && utf8(line), "an explanation is UTF-8");
+        fuzz_check(len >= 0 && utf8(line), "an explanation is UTF-8");
     }
     char total[1024];
-    check(score_explain_total(r, total, sizeof total) >= 0 && utf8(total), "totals UTF-8");
+    fuzz_check(score_explain_total(r, total, sizeof total) >= 0 && utf8(total), "totals UTF-8");
     json_t *j = score_result_to_json(in, r);
-    check(j != NULL, "JSON made");
+    fuzz_check(j != NULL, "JSON made");
     char *text = json_dumps(j, 0);
-    check(text != NULL, "JSON dumped");
+    fuzz_check(text != NULL, "JSON dumped");
     free(text);
     json_decref(j);
 }
@@ -153,7 +149,7 @@ static void compute(const score_scheme_t *s, const score_facts_t *f)
 {
     score_input_t *in = score_input_new(s);
     score_result_t *r = score_result_new(s);
-    check(in && r, "memory");
+    fuzz_check(in && r, "memory");
     if (f)
         score_input_bind(in, f);
     score_compute(in, r);
@@ -165,9 +161,9 @@ static void compute(const score_scheme_t *s, const score_facts_t *f)
 static void score_data(const score_data_t *d, const score_scheme_t *s)
 {
     static problems_t problems;
-    check(score_data_check(d, s, &problems) == problems.n + problems.dropped ||
-              problems.dropped > 0,
-          "score_data_check counts its problems");
+    fuzz_check(score_data_check(d, s, &problems) == problems.n + problems.dropped ||
+                   problems.dropped > 0,
+               "score_data_check counts its problems");
     problems_clear(&problems);
     for (size_t u = 0; u < d->nunits; u++)
         for (size_t y = 0; y < d->units[u].nyears; y++)
@@ -183,8 +179,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_scheme(s);
         compute(s, NULL);
     } else {
-        check(strncmp(err, "scheme.json", 11) == 0, "a refused scheme: the file named");
-        check(utf8(err), "a refused scheme: the reason is UTF-8");
+        fuzz_check(strncmp(err, "scheme.json", 11) == 0, "a refused scheme: the file named");
+        fuzz_check(utf8(err), "a refused scheme: the reason is UTF-8");
     }
 
     static problems_t problems;
@@ -197,15 +193,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (s)
             score_data(d, s);
         score_data_destroy(&d);
-        check(d == NULL, "destroy clears the pointer");
+        fuzz_check(d == NULL, "destroy clears the pointer");
     } else {
-        check(*err != '\0' && utf8(err), "refused data: a reason in UTF-8");
+        fuzz_check(*err != '\0' && utf8(err), "refused data: a reason in UTF-8");
         for (size_t i = 0; i < problems.n; i++)
-            check(utf8(problems.items[i].message) && utf8(problems.items[i].field),
-                  "refused data: problems in UTF-8");
+            fuzz_check(utf8(problems.items[i].message) && utf8(problems.items[i].field),
+                       "refused data: problems in UTF-8");
     }
     problems_clear(&problems);
     score_scheme_destroy(&s);
-    check(s == NULL, "destroy clears the pointer");
+    fuzz_check(s == NULL, "destroy clears the pointer");
     return 0;
 }

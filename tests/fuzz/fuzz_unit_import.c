@@ -23,6 +23,7 @@
  * past the cap the row checks are skipped. A broken invariant aborts.
  */
 #include "csv.h"
+#include "fuzz_support.h"
 #include "problems.h"
 #include "text.h"
 #include "unit_import.h"
@@ -32,14 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "invariant broken: %s\n", what);
-        abort();
-    }
-}
 
 /* Lines a file has (a last line without its newline counts). */
 static unsigned count_lines(const char *data, size_t len)
@@ -54,9 +47,9 @@ static void check_clean(const char *s, const char *what)
 {
     if (!s)
         return;
-    check(text_valid_utf8(s, strlen(s), NULL), what);
+    fuzz_check(text_valid_utf8(s, strlen(s), NULL), what);
     char *c = text_clean(s);
-    check(c != NULL && strcmp(c, s) == 0, what);
+    fuzz_check(c != NULL && strcmp(c, s) == 0, what);
     free(c);
 }
 
@@ -83,30 +76,32 @@ static void check_units(const import_batch_t *b, const problems_t *p)
 {
     for (size_t i = 0; i < b->nunits; i++) {
         const import_unit_t *u = &b->units[i];
-        check(u->code != NULL, "a kept unit row has a code");
+        fuzz_check(u->code != NULL, "a kept unit row has a code");
         check_clean(u->code, "unit code clean");
         check_clean(u->name, "unit name clean");
         check_clean(u->parent, "unit parent clean");
         check_clean(u->valid_from, "unit valid_from clean");
         if (u->kind) {
             const char *k = import_kind_canonical(u->kind);
-            check(k && strcmp(k, u->kind) == 0, "unit kind is canonical");
+            fuzz_check(k && strcmp(k, u->kind) == 0, "unit kind is canonical");
         }
         for (size_t a = 0; a < u->naliases; a++) {
-            check(u->aliases[a] && *u->aliases[a], "alias not empty");
+            fuzz_check(u->aliases[a] && *u->aliases[a], "alias not empty");
             check_clean(u->aliases[a], "alias clean");
         }
         if (p->dropped || has_problem(p, u->file, u->line))
             continue;
-        check(import_code_valid(u->code), "unit without problem: valid code");
-        check(u->name != NULL, "unit without problem: a name");
-        check(u->kind != NULL, "unit without problem: a kind");
-        check(!u->parent || import_code_valid(u->parent), "unit without problem: valid parent");
-        check(!u->parent || strcmp(u->parent, u->code) != 0, "unit without problem: own parent");
-        check(!u->valid_from || import_date_valid(u->valid_from),
-              "unit without problem: valid date");
+        fuzz_check(import_code_valid(u->code), "unit without problem: valid code");
+        fuzz_check(u->name != NULL, "unit without problem: a name");
+        fuzz_check(u->kind != NULL, "unit without problem: a kind");
+        fuzz_check(!u->parent || import_code_valid(u->parent),
+                   "unit without problem: valid parent");
+        fuzz_check(!u->parent || strcmp(u->parent, u->code) != 0,
+                   "unit without problem: own parent");
+        fuzz_check(!u->valid_from || import_date_valid(u->valid_from),
+                   "unit without problem: valid date");
         for (size_t j = 0; j < i; j++)
-            check(strcmp(b->units[j].code, u->code) != 0, "unit without problem: new code");
+            fuzz_check(strcmp(b->units[j].code, u->code) != 0, "unit without problem: new code");
     }
 }
 
@@ -114,7 +109,7 @@ static void check_people(const import_batch_t *b, const problems_t *p)
 {
     for (size_t i = 0; i < b->npeople; i++) {
         const import_person_t *x = &b->people[i];
-        check(x->id != NULL, "a kept person row has an id");
+        fuzz_check(x->id != NULL, "a kept person row has an id");
         check_clean(x->id, "person id clean");
         check_clean(x->name, "person name clean");
         check_clean(x->unit, "person unit clean");
@@ -122,12 +117,12 @@ static void check_people(const import_batch_t *b, const problems_t *p)
         check_clean(x->contact, "person contact clean");
         if (p->dropped || has_problem(p, x->file, x->line))
             continue;
-        check(person_id_ok(x->id), "person without problem: valid id");
-        check(x->name != NULL, "person without problem: a name");
-        check(!x->unit || import_code_valid(x->unit), "person without problem: valid unit");
-        check(!x->is_head || x->unit, "person without problem: a head has a unit");
+        fuzz_check(person_id_ok(x->id), "person without problem: valid id");
+        fuzz_check(x->name != NULL, "person without problem: a name");
+        fuzz_check(!x->unit || import_code_valid(x->unit), "person without problem: valid unit");
+        fuzz_check(!x->is_head || x->unit, "person without problem: a head has a unit");
         for (size_t j = 0; j < i; j++)
-            check(strcmp(b->people[j].id, x->id) != 0, "person without problem: new id");
+            fuzz_check(strcmp(b->people[j].id, x->id) != 0, "person without problem: new id");
     }
 }
 
@@ -148,24 +143,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t f = 0; f < nparts; f++) {
         size_t before = problems.n + problems.dropped;
         int rc = import_read_file(&batch, names[f], parts[f], lens[f], &problems);
-        check(rc == 0 || rc == -1, "import_read_file returns 0 or -1");
+        fuzz_check(rc == 0 || rc == -1, "import_read_file returns 0 or -1");
         if (rc < 0)
-            check(problems.n + problems.dropped > before, "an unusable file has a problem");
-        check(batch.nfiles == f + 1 && strcmp(batch.files[f], names[f]) == 0, "file names kept");
+            fuzz_check(problems.n + problems.dropped > before, "an unusable file has a problem");
+        fuzz_check(batch.nfiles == f + 1 && strcmp(batch.files[f], names[f]) == 0,
+                   "file names kept");
         lines[f] = count_lines(parts[f], lens[f]);
     }
     for (size_t i = 0; i < problems.n; i++) {
         const problem_t *p = &problems.items[i];
-        check(p->message != NULL, "a problem has a message");
+        fuzz_check(p->message != NULL, "a problem has a message");
         /* problems travel in UnitImportReply and ErrorReply: protobuf strings */
-        check(text_valid_utf8(p->message, strlen(p->message), NULL), "a problem is UTF-8");
-        check(!p->field || text_valid_utf8(p->field, strlen(p->field), NULL),
-              "a problem's field is UTF-8");
+        fuzz_check(text_valid_utf8(p->message, strlen(p->message), NULL), "a problem is UTF-8");
+        fuzz_check(!p->field || text_valid_utf8(p->field, strlen(p->field), NULL),
+                   "a problem's field is UTF-8");
         size_t f = 0;
         while (f < nparts && strcmp(p->file, names[f]) != 0)
             f++;
-        check(f < nparts, "a problem names a file of the batch");
-        check(p->line <= lines[f], "a problem's line exists");
+        fuzz_check(f < nparts, "a problem names a file of the batch");
+        fuzz_check(p->line <= lines[f], "a problem's line exists");
     }
     for (size_t i = 0; i < batch.nunits + batch.npeople; i++) {
         const char *file =
@@ -175,21 +171,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t f = 0;
         while (f < nparts && file != batch.files[f])
             f++;
-        check(f < nparts, "a row points at its file's name in the batch");
-        check(line >= 2 && line <= lines[f], "a row's line is after the header and exists");
+        fuzz_check(f < nparts, "a row points at its file's name in the batch");
+        fuzz_check(line >= 2 && line <= lines[f], "a row's line is after the header and exists");
     }
     for (size_t i = 1; i < batch.nunits; i++)
-        check(batch.units[i].file != batch.units[i - 1].file ||
-                  batch.units[i].line > batch.units[i - 1].line,
-              "unit rows in line order");
+        fuzz_check(batch.units[i].file != batch.units[i - 1].file ||
+                       batch.units[i].line > batch.units[i - 1].line,
+                   "unit rows in line order");
     for (size_t i = 1; i < batch.npeople; i++)
-        check(batch.people[i].file != batch.people[i - 1].file ||
-                  batch.people[i].line > batch.people[i - 1].line,
-              "person rows in line order");
+        fuzz_check(batch.people[i].file != batch.people[i - 1].file ||
+                       batch.people[i].line > batch.people[i - 1].line,
+                   "person rows in line order");
     check_units(&batch, &problems);
     check_people(&batch, &problems);
     import_batch_free(&batch);
-    check(batch.nunits == 0 && batch.files == NULL, "batch freed");
+    fuzz_check(batch.nunits == 0 && batch.files == NULL, "batch freed");
     problems_clear(&problems);
     return 0;
 }
