@@ -26,7 +26,7 @@ static size_t narena;
 
 static void *keep(void *p)
 {
-    check(p != NULL && narena < sizeof arena / sizeof arena[0], "seed arena");
+    fuzz_check(p != NULL && narena < sizeof arena / sizeof arena[0], "seed arena");
     arena[narena++] = p;
     return p;
 }
@@ -148,7 +148,7 @@ static void put_message(const char *dir, const char *name, Partrack__MessageType
 {
     size_t len;
     uint8_t *frame = msg_pack(type, "corr-1", key, payload, &len);
-    check(frame != NULL, "memory");
+    fuzz_check(frame != NULL, "memory");
     put(dir, name, frame, len);
     free(frame);
 }
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
         if (m) {
             size_t len = protobuf_c_message_get_packed_size(m);
             uint8_t *buf = malloc(len + 1);
-            check(buf != NULL, "memory");
+            fuzz_check(buf != NULL, "memory");
             buf[0] = (uint8_t)k;
             protobuf_c_message_pack(m, buf + 1);
             snprintf(file, sizeof file, "payload-%s", name);
