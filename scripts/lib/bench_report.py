@@ -69,7 +69,7 @@ acked = get(ingest, "acked_per_s")
 copy = get(ingest, "raw_copy_per_s")
 curve_rr = get(base, "zmq_curve_reply_per_s")
 row("ingest", "acknowledged updates/s (window 1,000, durable)", num(acked), "",
-    "the same rows (task_update, request_log, event_log) by COPY, same database",
+    "the same rows (task_update with its key, event_log) by COPY, same database",
     num(copy) + " /s", ratio(acked, copy), "≥ 50,000/s; ratio ≥ 0.25 (goal 0.5)")
 row("ingest", "acknowledged updates/s", num(acked), "",
     "ZeroMQ CURVE DEALER→ROUTER, 1,000 in flight, no database", num(curve_rr) + " /s",

@@ -174,55 +174,81 @@ static const ingest_publisher_t *publisher_of(const publishers_t *ps, const char
 
 /* ---- idempotency ---- */
 
-/* Looks up the keys of list[0..m) among those acknowledged before. With
- * `settle`, each found one gets its first acknowledgement again, marked
- * duplicate; *found counts them. */
-static int lookup_stored(ingest_batch_t *b, ingest_work_t **list, size_t m, bool settle,
-                         size_t *found)
+static bool is_task_update(const ingest_work_t *w)
+{
+    return w->item->env->type == PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE;
+}
+
+/* A key found stored: the unsettled work of list[0..m) with this publisher
+ * and key, if `settle`, gets the acknowledgement again, marked duplicate. */
+static void settle_found(ingest_work_t **list, size_t m, bool settle, const char *publisher,
+                         const char *key, int64_t id, int64_t task_id)
+{
+    for (size_t i = 0; settle && i < m; i++)
+        if (!list[i]->settled && strcmp(list[i]->publisher->name, publisher) == 0 &&
+            strcmp(list[i]->item->env->idempotency_key, key) == 0) {
+            set_ack(list[i]->item, id, task_id, true);
+            list[i]->settled = true;
+            list[i]->stored_id = id;
+            list[i]->task_id = task_id;
+        }
+}
+
+/* Looks up the keys of list[0..m) of one kind: task updates among the
+ * stored updates (task_update_key_idx), measurements among the
+ * acknowledgements of request_log. */
+static int lookup_kind(ingest_batch_t *b, ingest_work_t **list, size_t m, bool tasks, bool settle,
+                       size_t *found)
 {
     const char **names = calloc(m + 1, sizeof *names), **keys = calloc(m + 1, sizeof *keys);
+    size_t k = 0;
     int rc = -1;
     char *a1 = NULL, *a2 = NULL;
     PGresult *res = NULL;
-    *found = 0;
     if (!names || !keys)
         goto done;
-    for (size_t i = 0; i < m; i++) {
-        names[i] = list[i]->publisher->name;
-        keys[i] = list[i]->item->env->idempotency_key;
-    }
+    for (size_t i = 0; i < m; i++)
+        if (is_task_update(list[i]) == tasks) {
+            names[k] = list[i]->publisher->name;
+            keys[k++] = list[i]->item->env->idempotency_key;
+        }
     rc = 0;
-    if (m == 0)
+    if (k == 0)
         goto done;
     rc = -1;
-    if (!(a1 = db_array_literal(names, m)) || !(a2 = db_array_literal(keys, m)))
+    if (!(a1 = db_array_literal(names, k)) || !(a2 = db_array_literal(keys, k)))
         goto done;
     const char *p[] = {a1, a2};
     db_status_t st;
+    /* One index probe a key, whatever the table's size (a join may be
+     * planned as a scan of all of it). */
     res = db_exec(b->db,
-                  /* One index probe a key, whatever the log's size (a join
-                   * may be planned as a scan of the whole log). */
-                  "SELECT r.publisher, r.idempotency_key, r.reply FROM unnest($1::text[], "
-                  "$2::text[]) AS u(p, k) CROSS JOIN LATERAL (SELECT publisher, "
-                  "idempotency_key, reply FROM registry.request_log WHERE publisher = u.p AND "
-                  "idempotency_key = u.k AND reply_type = 82) r",
+                  tasks ? "SELECT t.actor, t.idempotency_key, t.id, t.task_id FROM "
+                          "unnest($1::text[], $2::text[]) AS u(p, k) CROSS JOIN LATERAL (SELECT "
+                          "actor, idempotency_key, id, task_id FROM registry.task_update WHERE "
+                          "actor = u.p AND idempotency_key = u.k) t"
+                        : "SELECT r.publisher, r.idempotency_key, r.reply FROM unnest($1::text[], "
+                          "$2::text[]) AS u(p, k) CROSS JOIN LATERAL (SELECT publisher, "
+                          "idempotency_key, reply FROM registry.request_log WHERE publisher = u.p "
+                          "AND idempotency_key = u.k AND reply_type = 82) r",
                   2, p, &st);
     if (!res)
         goto done;
-    *found = (size_t)PQntuples(res);
+    *found += (size_t)PQntuples(res);
     for (int r = 0; settle && r < PQntuples(res); r++) {
+        const char *publisher = PQgetvalue(res, r, 0), *key = PQgetvalue(res, r, 1);
+        if (tasks) {
+            settle_found(list, m, true, publisher, key, strtoll(PQgetvalue(res, r, 2), NULL, 10),
+                         strtoll(PQgetvalue(res, r, 3), NULL, 10));
+            continue;
+        }
         size_t len;
         unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 2), &len);
         Partrack__IngestAck *ack = bytes ? partrack__ingest_ack__unpack(NULL, len, bytes) : NULL;
         PQfreemem(bytes);
-        for (size_t i = 0; ack && i < m; i++)
-            if (!list[i]->settled && strcmp(list[i]->publisher->name, PQgetvalue(res, r, 0)) == 0 &&
-                strcmp(list[i]->item->env->idempotency_key, PQgetvalue(res, r, 1)) == 0) {
-                set_ack(list[i]->item, ack->id, ack->has_task_id ? ack->task_id : 0, true);
-                list[i]->settled = true;
-                list[i]->stored_id = ack->id;
-                list[i]->task_id = ack->has_task_id ? ack->task_id : 0;
-            }
+        if (ack)
+            settle_found(list, m, true, publisher, key, ack->id,
+                         ack->has_task_id ? ack->task_id : 0);
         if (ack)
             partrack__ingest_ack__free_unpacked(ack, NULL);
     }
@@ -234,6 +260,19 @@ done:
     free(names);
     free(keys);
     return rc;
+}
+
+/* Looks up the keys of list[0..m) among those acknowledged before (a key
+ * names one message of its kind: a task update's key is not a
+ * measurement's). With `settle`, each found one gets its first
+ * acknowledgement again, marked duplicate; *found counts them. */
+static int lookup_stored(ingest_batch_t *b, ingest_work_t **list, size_t m, bool settle,
+                         size_t *found)
+{
+    *found = 0;
+    if (lookup_kind(b, list, m, true, settle, found) < 0)
+        return -1;
+    return lookup_kind(b, list, m, false, settle, found);
 }
 
 /* The works of works[0..n) that `fresh` marks (NULL: the unsettled ones). */
@@ -269,18 +308,20 @@ static int refused_but_stored(ingest_batch_t *b, ingest_work_t *works, size_t n,
     return rc;
 }
 
-/* Sort order for finding a key sent twice in a batch: publisher, key, then
- * arrival. */
+/* Sort order for finding a key sent twice in a batch: publisher, kind, key,
+ * then arrival. */
 static int same_key_cmp(const void *a, const void *b)
 {
     const ingest_work_t *x = *(ingest_work_t *const *)a, *y = *(ingest_work_t *const *)b;
     if (x->publisher != y->publisher)
         return x->publisher < y->publisher ? -1 : 1;
+    if (x->item->env->type != y->item->env->type)
+        return x->item->env->type < y->item->env->type ? -1 : 1;
     int c = strcmp(x->item->env->idempotency_key, y->item->env->idempotency_key);
     return c ? c : (x < y ? -1 : x > y);
 }
 
-/* The same key twice in a batch: first[i] is the earlier message a later,
+/* The same key twice in a batch (for the same kind): first[i] is the earlier message a later,
  * still unsettled one waits for (NULL for the rest). One sort, not a scan
  * of the batch per message. Returns 0, or -1 when out of memory. */
 static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
@@ -295,6 +336,7 @@ static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
     qsort(order, m, sizeof *order, same_key_cmp);
     for (size_t k = 1, g = 0; k < m; k++) {
         if (order[k]->publisher != order[g]->publisher ||
+            order[k]->item->env->type != order[g]->item->env->type ||
             strcmp(order[k]->item->env->idempotency_key, order[g]->item->env->idempotency_key) != 0)
             g = k;
         else if (!order[k]->settled)
@@ -304,11 +346,12 @@ static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
     return 0;
 }
 
-/* Remembers every acknowledgement made in this batch. A key someone stored
- * first (before the batch looked, or in a transaction that committed while
- * this one ran) makes the insert fail: *conflicts is then set and the
- * transaction is to be rolled back. (A plain insert: ON CONFLICT's
- * speculative insertion cost more than a rare failed batch.) */
+/* Remembers the acknowledgements of the measurements stored in this batch
+ * (a task update's key is on its task_update row, ingest_tasks.c). A key
+ * someone stored first (before the batch looked, or in a transaction that
+ * committed while this one ran) makes the insert fail: *conflicts is then
+ * set and the transaction is to be rolled back. (A plain insert: ON
+ * CONFLICT's speculative insertion cost more than a rare failed batch.) */
 static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fresh,
                     size_t *conflicts)
 {
@@ -320,7 +363,7 @@ static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fre
     size_t m = 0;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!fresh[i])
+        if (!fresh[i] || is_task_update(&works[i]))
             continue;
         ingest_item_t *it = works[i].item;
         db_binarray_text(&cols[0], works[i].publisher->name);
@@ -423,7 +466,14 @@ static int apply_once(ingest_batch_t *b, ingest_item_t *items, size_t n, bool lo
     /* What is still unsettled now is new: stored if accepted. */
     for (size_t i = 0; i < n; i++)
         fresh[i] = !works[i].settled;
-    if (ingest_tasks_apply(b, works, n) < 0 || ingest_measurements_apply(b, works, n) < 0)
+    b->key_taken = false;
+    if (ingest_tasks_apply(b, works, n) < 0) {
+        if (!b->key_taken)
+            goto fail;
+        conflicts = 1; /* a task update's key was stored before */
+        goto undo;
+    }
+    if (ingest_measurements_apply(b, works, n) < 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         refused[i] = fresh[i] && works[i].stored_id <= 0;
@@ -449,6 +499,7 @@ static int apply_once(ingest_batch_t *b, ingest_item_t *items, size_t n, bool lo
     }
     if (conflicts == 0 && remember(b, works, n, fresh, &conflicts) < 0)
         goto fail;
+undo:
     if (conflicts > 0) {
         /* Applied as new, but stored before (or by another instance
          * meanwhile): undone, for the caller to look back. */

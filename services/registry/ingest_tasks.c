@@ -316,13 +316,13 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
     size_t *lens = calloc(m, sizeof *lens);
     int64_t *waiting_ids = calloc(ts->n + 1, sizeof *waiting_ids);
     size_t nwaiting = 0;
-    db_binarray_t cols[9], tcols[4];
-    static const uint32_t col_types[9] = {DB_OID_INT8, DB_OID_INT8, DB_OID_TEXT,
-                                          DB_OID_INT4, DB_OID_TEXT, DB_OID_TIMESTAMPTZ,
-                                          DB_OID_TEXT, DB_OID_TEXT, DB_OID_TIMESTAMPTZ};
+    db_binarray_t cols[10], tcols[4];
+    static const uint32_t col_types[10] = {
+        DB_OID_INT8,        DB_OID_INT8, DB_OID_TEXT, DB_OID_INT4,        DB_OID_TEXT,
+        DB_OID_TIMESTAMPTZ, DB_OID_TEXT, DB_OID_TEXT, DB_OID_TIMESTAMPTZ, DB_OID_TEXT};
     static const uint32_t tcol_types[4] = {DB_OID_INT8, DB_OID_INT4, DB_OID_TEXT,
                                            DB_OID_TIMESTAMPTZ};
-    for (int c = 0; c < 9; c++)
+    for (int c = 0; c < 10; c++)
         db_binarray_init(&cols[c], col_types[c]);
     for (int c = 0; c < 4; c++)
         db_binarray_init(&tcols[c], tcol_types[c]);
@@ -352,6 +352,7 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
         db_binarray_text(&cols[6], u->note);
         db_binarray_text(&cols[7], evidence[k]);
         db_binarray_time_ms(&cols[8], acc[k].work->sent_at_ms);
+        db_binarray_text(&cols[9], acc[k].work->item->env->idempotency_key);
         types[k] = "TaskUpdated";
         units[k] = acc[k].task->plan_unit;
         if (!(payloads[k] = event_payload(b, &acc[k], ids[k], &lens[k])))
@@ -375,13 +376,18 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
     PGresult *res = db_exec_binarrays(
         b->db,
         "INSERT INTO registry.task_update (id, task_id, actor, progress, status, completed_at, "
-        "note, evidence, source_at) SELECT i, t, a, p, s, c, n, coalesce(e::text[], '{}'), sa "
-        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::text[], "
-        "$6::timestamptz[], $7::text[], $8::text[], $9::timestamptz[]) AS x(i, t, a, p, s, c, n, "
-        "e, sa)",
-        cols, 9, &st);
-    if (!res)
+        "note, evidence, source_at, idempotency_key) SELECT i, t, a, p, s, c, n, "
+        "coalesce(e::text[], '{}'), sa, k FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+        "$4::int[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::timestamptz[], "
+        "$10::text[]) AS x(i, t, a, p, s, c, n, e, sa, k)",
+        cols, 10, &st);
+    if (!res) {
+        /* unique_violation: task_update_key_idx, a key stored before (a
+         * plain insert: a conflict is rare, ON CONFLICT would cost every
+         * batch) */
+        b->key_taken = strcmp(db_sqlstate(b->db), "23505") == 0;
         goto done;
+    }
     PQclear(res);
     res = db_exec_binarrays(b->db,
                             "UPDATE registry.task t SET progress = x.p, status = x.s, "
@@ -414,7 +420,7 @@ done:
     free(payloads);
     free(lens);
     free(waiting_ids);
-    for (int c = 0; c < 9; c++)
+    for (int c = 0; c < 10; c++)
         db_binarray_free(&cols[c]);
     for (int c = 0; c < 4; c++)
         db_binarray_free(&tcols[c]);

@@ -37,14 +37,17 @@ typedef struct {
     int64_t now_ms;    /* the transaction's now() */
     char now_text[40]; /* the same, RFC 3339 UTC */
     int64_t *last_event;
+    bool key_taken; /* a write failed: a key of the batch was stored before */
 } ingest_batch_t;
 
 /* Whether directory unit `unit` is inside the publisher's scope. */
 bool ingest_in_scope(const ingest_batch_t *b, const ingest_publisher_t *p, long unit);
 
 /* Task updates among works[0..n) (type MSG_INGEST_TASK_UPDATE, not
- * settled): each gets an error or is stored (stored_id, task_id). Returns 0,
- * or -1 on a database failure. */
+ * settled): each gets an error or is stored (stored_id, task_id), with its
+ * publisher's idempotency key. Returns 0, or -1 on a database failure; with
+ * key_taken set when that failure was a key stored before (the batch is to
+ * be rolled back and done again looking back). */
 int ingest_tasks_apply(ingest_batch_t *b, ingest_work_t *works, size_t n);
 
 /* The same for measurements (MSG_INGEST_MEASUREMENT). */

@@ -11,7 +11,7 @@
  *   2. updates paced at 5,000 a second for PACED_SECONDS (default 3): the
  *      p99 acknowledgement latency at that rate;
  *   3. the raw limit, same run, same database: the rows the endpoint wrote
- *      for N updates (task_update, request_log, event_log) written by COPY
+ *      for N updates (task_update with its key, event_log) written by COPY
  *      into tables of the same shape and indexes, in one transaction.
  * The last line is JSON: acked_per_s, raw_copy_per_s, ratio, ack_p50_ms,
  * ack_p99_ms, ack_p99_ms_at_5000.
@@ -113,14 +113,8 @@ static void copy_rows(PGconn *pg, const char *copy_sql, size_t n,
 
 static int update_row(size_t i, const bench_t *b, char *buf, size_t len)
 {
-    return snprintf(buf, len, "%zu\t%ld\tbench\t%zu\tbench\t2024-06-01 00:00:00+07\n",
-                    900000000 + i, b->task_ids[i % b->ntasks], i % 101);
-}
-
-static int request_row(size_t i, const bench_t *b, char *buf, size_t len)
-{
-    return snprintf(buf, len, "bench\t%s-raw-%zu\t80\t82\t\\\\x0801100018%04zx\n", b->run, i,
-                    i % 0xffff);
+    return snprintf(buf, len, "%zu\t%ld\tbench\t%zu\tbench\t2024-06-01 00:00:00+07\t%s-raw-%zu\n",
+                    900000000 + i, b->task_ids[i % b->ntasks], i % 101, b->run, i);
 }
 
 static int event_row(size_t i, const bench_t *b, char *buf, size_t len)
@@ -136,27 +130,21 @@ static int event_row(size_t i, const bench_t *b, char *buf, size_t len)
  * transaction, into tables shaped like the real ones. Rows per second. */
 static double raw_copy(PGconn *pg, const bench_t *b, size_t n)
 {
-    PQclear(exec_ok(pg, "DROP TABLE IF EXISTS bench_task_update, bench_request_log, "
-                        "bench_event_log"));
+    PQclear(exec_ok(pg, "DROP TABLE IF EXISTS bench_task_update, bench_event_log"));
     PQclear(exec_ok(pg, "CREATE TABLE bench_task_update (LIKE registry.task_update INCLUDING "
-                        "DEFAULTS INCLUDING INDEXES); CREATE TABLE bench_request_log (LIKE "
-                        "registry.request_log INCLUDING DEFAULTS INCLUDING INDEXES); CREATE TABLE "
-                        "bench_event_log (LIKE registry.event_log INCLUDING DEFAULTS INCLUDING "
-                        "INDEXES)"));
+                        "DEFAULTS INCLUDING INDEXES); CREATE TABLE bench_event_log (LIKE "
+                        "registry.event_log INCLUDING DEFAULTS INCLUDING INDEXES)"));
     double t0 = bench_now_s();
     PQclear(exec_ok(pg, "BEGIN"));
     copy_rows(pg,
-              "COPY bench_task_update (id, task_id, actor, progress, note, source_at) FROM STDIN",
+              "COPY bench_task_update (id, task_id, actor, progress, note, source_at, "
+              "idempotency_key) FROM STDIN",
               n, update_row, b);
-    copy_rows(pg,
-              "COPY bench_request_log (publisher, idempotency_key, type, reply_type, reply) FROM "
-              "STDIN",
-              n, request_row, b);
     copy_rows(pg, "COPY bench_event_log (seq, type, unit_code, payload) FROM STDIN", n, event_row,
               b);
     PQclear(exec_ok(pg, "COMMIT"));
     double secs = bench_now_s() - t0;
-    PQclear(exec_ok(pg, "DROP TABLE bench_task_update, bench_request_log, bench_event_log"));
+    PQclear(exec_ok(pg, "DROP TABLE bench_task_update, bench_event_log"));
     return (double)n / secs;
 }
 
@@ -240,7 +228,7 @@ int main(int argc, char **argv)
     /* 3. The raw limit, same database, same run. */
     double raw = raw_copy(pg, &b, n);
     double ratio = raw > 0 ? acked_per_s / raw : 0;
-    printf("raw limit: the same rows (task_update, request_log, event_log) by COPY: %.0f "
+    printf("raw limit: the same rows (task_update with its key, event_log) by COPY: %.0f "
            "updates/s; ratio %.2f\n",
            raw, ratio);
     if (b.failed)

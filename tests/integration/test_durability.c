@@ -488,7 +488,8 @@ static void check_stored_once(const publisher_t *p)
     cr_assert_eq(notes.notes, MESSAGES, "notes stored");
     cr_assert_eq(notes.repeated, 0, "a note stored twice");
     cr_assert_eq(notes.strays, 0, "rows of no message");
-    cr_assert_eq(sql("SELECT count(*) FROM registry.request_log WHERE publisher = 'durability'"),
+    cr_assert_eq(sql("SELECT count(DISTINCT idempotency_key) FROM registry.task_update WHERE "
+                     "actor = 'durability'"),
                  MESSAGES);
     for (int i = 0; i < MESSAGES; i++) {
         cr_assert_eq(p->finished[i], 1, "message %d finished %d times", i, p->finished[i]);

@@ -338,6 +338,76 @@ Test(ingest, measurements_are_stored_with_their_event)
     zmq_close(s);
 }
 
+/* The ack in a reply (the reply must be one). */
+static Partrack__IngestAck *ack_of(Partrack__Envelope *env)
+{
+    cr_assert_not_null(env, "no reply");
+    cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_INGEST_ACK, "reply to %s: type %d",
+                 env->correlation_id, env->type);
+    Partrack__IngestAck *a =
+        partrack__ingest_ack__unpack(NULL, env->payload.len, env->payload.data);
+    cr_assert_not_null(a);
+    return a;
+}
+
+/* A key names one message of its kind: a task update and a measurement
+ * with the same key are two messages, each stored once and each answered
+ * with its own acknowledgement when sent again, in the same batch as in a
+ * later one. */
+Test(ingest, a_key_names_one_message_of_each_kind)
+{
+    keyfile_t k;
+    publisher("phulam-both", "HN.HADONG.PHULAM", &k);
+    void *s = connect_with(&k);
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id("2");
+    u.has_progress = 1;
+    u.progress = 30;
+    Partrack__Measurement m = PARTRACK__MEASUREMENT__INIT;
+    m.unit = "HN.HADONG.PHULAM";
+    m.indicator = "dossiers_online_l3";
+    m.period = "2024-Q2";
+    m.has_value = 1;
+    m.value = 0.5;
+    int64_t update_id = 0, measurement_id = 0;
+    for (int round = 0; round < 3; round++) {
+        /* Both sent before either reply: one batch, or two. */
+        send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "same-1", 0);
+        send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_MEASUREMENT, &m.base, "same-1", 0);
+        if (round == 2) /* and each again in the same burst */
+            send_message(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "same-1", 0);
+        for (int r = 0; r < (round == 2 ? 3 : 2); r++) {
+            Partrack__Envelope *env = receive(s, 10000);
+            Partrack__IngestAck *a = ack_of(env);
+            partrack__envelope__free_unpacked(env, NULL);
+            bool is_update = a->has_task_id;
+            int64_t *id = is_update ? &update_id : &measurement_id;
+            if (round == 0 && *id == 0) {
+                cr_assert_not(a->duplicate, "the first %s", is_update ? "update" : "measurement");
+                *id = a->id;
+            } else {
+                cr_assert(a->duplicate, "round %d: %s sent again", round,
+                          is_update ? "update" : "measurement");
+                cr_assert_eq(a->id, *id, "round %d: the first acknowledgement", round);
+            }
+            if (is_update)
+                cr_assert_eq(a->task_id, u.task_id);
+            partrack__ingest_ack__free_unpacked(a, NULL);
+        }
+        cr_assert_neq(update_id, 0, "the update was acknowledged");
+        cr_assert_neq(measurement_id, 0, "the measurement was acknowledged");
+    }
+    cr_assert_eq(sql("SELECT count(*) FROM registry.task_update WHERE actor = 'phulam-both' AND "
+                     "idempotency_key = 'same-1'"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.measurement WHERE publisher = 'phulam-both'"),
+                 1);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.request_log WHERE publisher = 'phulam-both'"),
+                 1, "the measurement's acknowledgement");
+    zmq_close(s);
+}
+
 Test(ingest, bad_frames_get_errors_and_others_are_still_served)
 {
     keyfile_t k;
@@ -424,7 +494,11 @@ Test(ingest, a_window_of_many_updates_is_acknowledged_each_once)
     }
     cr_assert_eq(acks, N);
     cr_assert_eq(sql("SELECT count(*) FROM registry.task_update WHERE actor = 'bulk'"), N);
-    cr_assert_eq(sql("SELECT count(*) FROM registry.request_log WHERE publisher = 'bulk'"), N);
+    /* Each with its key, on its own row, and nothing in request_log. */
+    cr_assert_eq(sql("SELECT count(DISTINCT idempotency_key) FROM registry.task_update WHERE "
+                     "actor = 'bulk'"),
+                 N);
+    cr_assert_eq(sql("SELECT count(*) FROM registry.request_log WHERE publisher = 'bulk'"), 0);
     /* Arrival order is applied order: the last update of each task wins. */
     cr_assert_eq(sql("SELECT progress FROM registry.task WHERE ordinal = '2'"), (N - 1) * 100 / N);
     cr_assert_eq(sql("SELECT count(*) FROM registry.event_log WHERE type = 'TaskUpdated'"), N);
