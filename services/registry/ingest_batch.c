@@ -531,10 +531,11 @@ done:
     return *stored_before ? 0 : rc;
 }
 
-int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, size_t n,
-                       const ingest_rules_t *rules, int64_t *last_event, bool *retryable)
+int ingest_batch_apply(db_t *db, const directory_t *dir, task_facts_t *facts, ingest_item_t *items,
+                       size_t n, const ingest_rules_t *rules, int64_t *last_event, bool *retryable)
 {
-    ingest_batch_t b = {.db = db, .dir = dir, .rules = rules, .last_event = last_event};
+    ingest_batch_t b = {
+        .db = db, .dir = dir, .facts = facts, .rules = rules, .last_event = last_event};
     int64_t last = *last_event;
     bool stored_before = false;
     int rc = apply_once(&b, items, n, false, &stored_before, retryable);

@@ -34,6 +34,7 @@
 #include "directory.h"
 #include "keyfile.h"
 #include "msg.h"
+#include "task_facts.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,13 +52,14 @@ typedef struct {
     int64_t max_skew_ms; /* how far ahead of ours a publisher's clock may be */
 } ingest_rules_t;
 
-/* Applies items[0..n) in one transaction. Returns 0: committed, every item
- * has its reply. Returns -1: the database failed, nothing was stored, no
- * item has a reply; *retryable tells whether the database is the cause
- * (down, restarting) or the batch itself (then apply the items one by one
- * to find the one at fault). */
-int ingest_batch_apply(db_t *db, const directory_t *dir, ingest_item_t *items, size_t n,
-                       const ingest_rules_t *rules, int64_t *last_event, bool *retryable);
+/* Applies items[0..n) in one transaction, with the unit directory `dir`
+ * and the task facts cache `facts` (task_facts.h) of the calling thread.
+ * Returns 0: committed, every item has its reply. Returns -1: the database
+ * failed, nothing was stored, no item has a reply; *retryable tells whether
+ * the database is the cause (down, restarting) or the batch itself (then
+ * apply the items one by one to find the one at fault). */
+int ingest_batch_apply(db_t *db, const directory_t *dir, task_facts_t *facts, ingest_item_t *items,
+                       size_t n, const ingest_rules_t *rules, int64_t *last_event, bool *retryable);
 
 /* Gives an item an error reply (code, sentence). */
 void ingest_item_error(ingest_item_t *item, Partrack__ErrorCode code, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include "ingest_zap.h"
 #include "log.h"
 #include "msg.h"
+#include "task_facts.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -21,12 +22,16 @@
 
 #define INGEST_REPLY_HWM 1000000
 #define INGEST_GATHER_MS 2 /* the longest wait for more of a batch */
+/* Tasks whose plan, title and leads are kept between batches (a few hundred
+ * bytes each): a district's year of plans. */
+#define INGEST_TASK_FACTS 20000
 
 struct ingest_server {
     ingest_config_t config;
     char *endpoint, *database_url;
     db_t *db;
     directory_cache_t *units;
+    task_facts_t *facts;
     keyfile_t key;
     void *router, *zap, *wake_push, *wake_pull;
     pthread_t thread;
@@ -162,13 +167,16 @@ static void apply(ingest_server_t *self, pending_t *pending, size_t n)
     int64_t last = 0;
     bool retryable = true;
     const directory_t *dir = directory_cache_get(self->units, self->db);
-    int rc = dir ? ingest_batch_apply(self->db, dir, items, n, &rules, &last, &retryable) : -1;
+    int rc =
+        dir ? ingest_batch_apply(self->db, dir, self->facts, items, n, &rules, &last, &retryable)
+            : -1;
     if (rc < 0 && !retryable && dir) {
         log_warn("ingest batch failed, applying one by one", "count=%zu reason=\"%s\"", n,
                  db_error(self->db));
         for (size_t i = 0; i < n; i++) {
             bool again = false;
-            if (ingest_batch_apply(self->db, dir, &items[i], 1, &rules, &last, &again) < 0)
+            if (ingest_batch_apply(self->db, dir, self->facts, &items[i], 1, &rules, &last,
+                                   &again) < 0)
                 ingest_item_error(&items[i],
                                   again ? PARTRACK__ERROR_CODE__ERR_UNAVAILABLE
                                         : PARTRACK__ERROR_CODE__ERR_FAILED,
@@ -273,7 +281,8 @@ ingest_server_t *ingest_server_start(void *zmq_ctx, const ingest_config_t *confi
     snprintf(wake, sizeof wake, "inproc://partrack-ingest-wake-%p", (void *)self);
     if (!self->endpoint || !self->database_url ||
         !(self->db = db_new(self->database_url, "partrack-registry-ingest")) ||
-        !(self->units = directory_cache_new())) {
+        !(self->units = directory_cache_new()) ||
+        !(self->facts = task_facts_new(INGEST_TASK_FACTS))) {
         snprintf(errbuf, errlen, "out of memory");
         goto fail;
     }
@@ -321,6 +330,7 @@ void ingest_server_stop(ingest_server_t **self_p)
         if (sockets[i])
             zmq_close(sockets[i]);
     directory_cache_destroy(&self->units);
+    task_facts_destroy(&self->facts);
     db_destroy(&self->db);
     free(self->endpoint);
     free(self->database_url);

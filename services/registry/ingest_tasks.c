@@ -2,7 +2,8 @@
  * are in ingest_batch.h)
  *
  * The batch's tasks are locked once, in id order (so two batches never wait
- * on each other in a circle); the updates are folded into them in arrival
+ * on each other in a circle), their plans, titles and lead units taken from
+ * the cache of task_facts.h; the updates are folded into them in arrival
  * order in memory, then written with one statement per table.
  */
 #include "db_binarray.h"
@@ -22,11 +23,9 @@ typedef struct {
     int64_t id;
     char status[16];
     int progress;
-    int64_t completed_ms; /* -1: none */
-    char *plan_unit, *plan_number, *title;
-    char **leads; /* one block */
-    size_t nleads;
-    bool waits_for_event; /* an event task not yet triggered */
+    int64_t completed_ms;     /* -1: none */
+    const task_fact_t *facts; /* plan, title, leads: the cache's */
+    bool waits_for_event;     /* an event task not yet triggered */
     bool changed;
 } task_state_t;
 
@@ -49,12 +48,6 @@ static task_state_t *find(tasks_t *ts, int64_t id)
 
 static void tasks_free(tasks_t *ts)
 {
-    for (size_t i = 0; i < ts->n; i++) {
-        free(ts->list[i].plan_unit);
-        free(ts->list[i].plan_number);
-        free(ts->list[i].title);
-        free(ts->list[i].leads);
-    }
     free(ts->list);
 }
 
@@ -136,36 +129,13 @@ done:
     return rc;
 }
 
-/* The lead units of the locked tasks (one index scan for all of them). */
-static int read_leads(ingest_batch_t *b, db_binarray_t *ids, tasks_t *ts)
-{
-    db_status_t st;
-    PGresult *res =
-        db_exec_binarrays(b->db,
-                          "SELECT task_id, array_agg(unit_code ORDER BY unit_code)::text FROM "
-                          "registry.task_unit WHERE task_id IN (SELECT unnest($1::bigint[])) AND "
-                          "role = 'lead' GROUP BY task_id",
-                          ids, 1, &st);
-    if (!res)
-        return -1;
-    int rc = 0;
-    for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
-        task_state_t *t = find(ts, strtoll(PQgetvalue(res, r, 0), NULL, 10));
-        if (t && !t->leads && !(t->leads = db_array_words(PQgetvalue(res, r, 1), &t->nleads)))
-            rc = -1;
-    }
-    PQclear(res);
-    /* A task with no lead unit (not resolved yet): an empty list. */
-    for (size_t i = 0; rc == 0 && i < ts->n; i++)
-        if (!ts->list[i].leads && !(ts->list[i].leads = db_array_words("{}", &ts->list[i].nleads)))
-            rc = -1;
-    return rc;
-}
-
-/* Locks the tasks the updates name, in id order, and reads their state. */
+/* Locks the tasks the updates name, in id order, and reads their state;
+ * their facts come from the cache, checked against the version read in the
+ * same statement. A task without facts (no plan) is left out: not found. */
 static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *ts)
 {
     db_binarray_t ids;
+    int64_t *locked = NULL;
     int rc = -1;
     db_binarray_init(&ids, DB_OID_INT8);
     for (size_t i = 0; i < n; i++)
@@ -175,34 +145,39 @@ static int lock_tasks(ingest_batch_t *b, ingest_work_t **ws, size_t n, tasks_t *
     PGresult *res = db_exec_binarrays(
         b->db,
         "SELECT t.id, t.status, t.progress, coalesce(floor(extract(epoch FROM t.completed_at) * "
-        "1000)::bigint, -1), p.unit_code, p.number, t.title, t.triggered_on IS NULL AND "
-        "coalesce((t.schedule->>'event')::boolean, false) FROM registry.task t JOIN "
-        "registry.plan p ON p.id = t.plan_id WHERE t.id IN (SELECT unnest($1::bigint[])) ORDER BY "
-        "t.id FOR "
-        "UPDATE OF t",
+        "1000)::bigint, -1), t.triggered_on IS NULL AND coalesce((t.schedule->>'event')::boolean, "
+        "false), (SELECT version FROM registry.task_facts_version) FROM registry.task t WHERE "
+        "t.id IN (SELECT unnest($1::bigint[])) ORDER BY t.id FOR UPDATE",
         &ids, 1, &st);
     if (!res)
         goto done;
     size_t rows = (size_t)PQntuples(res);
     ts->list = calloc(rows + 1, sizeof *ts->list);
-    rc = ts->list ? 0 : -1;
-    for (size_t r = 0; rc == 0 && r < rows; r++) {
-        task_state_t *t = &ts->list[ts->n++];
-        t->id = strtoll(PQgetvalue(res, (int)r, 0), NULL, 10);
+    locked = calloc(rows + 1, sizeof *locked);
+    if (!ts->list || !locked) {
+        db_fail(b->db, "ingest", "out of memory");
+        PQclear(res);
+        goto done;
+    }
+    if (rows > 0)
+        task_facts_at_version(b->facts, strtoll(PQgetvalue(res, 0, 5), NULL, 10));
+    for (size_t r = 0; r < rows; r++) {
+        task_state_t *t = &ts->list[r];
+        t->id = locked[r] = strtoll(PQgetvalue(res, (int)r, 0), NULL, 10);
         snprintf(t->status, sizeof t->status, "%s", PQgetvalue(res, (int)r, 1));
         t->progress = atoi(PQgetvalue(res, (int)r, 2));
         t->completed_ms = strtoll(PQgetvalue(res, (int)r, 3), NULL, 10);
-        t->plan_unit = strdup(PQgetvalue(res, (int)r, 4));
-        t->plan_number = strdup(PQgetvalue(res, (int)r, 5));
-        t->title = strdup(PQgetvalue(res, (int)r, 6));
-        t->waits_for_event = PQgetvalue(res, (int)r, 7)[0] == 't';
-        if (!t->plan_unit || !t->plan_number || !t->title)
-            rc = -1;
+        t->waits_for_event = PQgetvalue(res, (int)r, 4)[0] == 't';
     }
     PQclear(res);
-    if (rc == 0)
-        rc = read_leads(b, &ids, ts);
+    if (task_facts_load(b->facts, b->db, locked, rows) < 0)
+        goto done;
+    for (size_t r = 0; r < rows; r++)
+        if ((ts->list[r].facts = task_facts_find(b->facts, ts->list[r].id)))
+            ts->list[ts->n++] = ts->list[r];
+    rc = 0;
 done:
+    free(locked);
     db_binarray_free(&ids);
     return rc;
 }
@@ -210,10 +185,10 @@ done:
 static bool task_in_scope(const ingest_batch_t *b, const ingest_publisher_t *p,
                           const task_state_t *t)
 {
-    if (ingest_in_scope(b, p, directory_find(b->dir, t->plan_unit)))
+    if (ingest_in_scope(b, p, directory_find(b->dir, t->facts->plan_unit)))
         return true;
-    for (size_t i = 0; i < t->nleads; i++)
-        if (ingest_in_scope(b, p, directory_find(b->dir, t->leads[i])))
+    for (size_t i = 0; i < t->facts->nleads; i++)
+        if (ingest_in_scope(b, p, directory_find(b->dir, t->facts->leads[i])))
             return true;
     return false;
 }
@@ -242,7 +217,8 @@ static bool fold(ingest_batch_t *b, ingest_work_t *w, tasks_t *ts, accepted_t *a
     if (!task_in_scope(b, w->publisher, t)) {
         ingest_item_error(it, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
                           "publisher %s may not update task %lld (plan %s of %s)",
-                          w->publisher->name, (long long)t->id, t->plan_number, t->plan_unit);
+                          w->publisher->name, (long long)t->id, t->facts->plan_number,
+                          t->facts->plan_unit);
         return false;
     }
     char reason[512];
@@ -293,11 +269,11 @@ static uint8_t *event_payload(const ingest_batch_t *b, const accepted_t *a, int6
     ev.n_evidence = u->n_evidence;
     ev.evidence = u->evidence;
     ev.previous_status = (char *)a->previous;
-    ev.title = a->task->title;
-    ev.plan_number = a->task->plan_number;
-    ev.plan_unit = a->task->plan_unit;
-    ev.n_lead = a->task->nleads;
-    ev.lead = a->task->leads;
+    ev.title = a->task->facts->title;
+    ev.plan_number = a->task->facts->plan_number;
+    ev.plan_unit = a->task->facts->plan_unit;
+    ev.n_lead = a->task->facts->nleads;
+    ev.lead = a->task->facts->leads;
     *len = partrack__task_updated__get_packed_size(&ev);
     uint8_t *buf = malloc(*len ? *len : 1);
     if (buf)
@@ -354,7 +330,7 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
         db_binarray_time_ms(&cols[8], acc[k].work->sent_at_ms);
         db_binarray_text(&cols[9], acc[k].work->item->env->idempotency_key);
         types[k] = "TaskUpdated";
-        units[k] = acc[k].task->plan_unit;
+        units[k] = acc[k].task->facts->plan_unit;
         if (!(payloads[k] = event_payload(b, &acc[k], ids[k], &lens[k])))
             goto done;
     }

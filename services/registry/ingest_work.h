@@ -9,6 +9,7 @@
 #include "db.h"
 #include "directory.h"
 #include "ingest_batch.h"
+#include "task_facts.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@ typedef struct {
 typedef struct {
     db_t *db;
     const directory_t *dir;
+    task_facts_t *facts;
     const ingest_rules_t *rules;
     int64_t now_ms;    /* the transaction's now() */
     char now_text[40]; /* the same, RFC 3339 UTC */

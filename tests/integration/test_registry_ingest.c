@@ -408,6 +408,75 @@ Test(ingest, a_key_names_one_message_of_each_kind)
     zmq_close(s);
 }
 
+/* The newest TaskUpdated event. */
+static Partrack__TaskUpdated *last_task_updated(void)
+{
+    size_t len;
+    uint8_t *bytes = harness_sql_bytes(db,
+                                       "SELECT payload FROM registry.event_log WHERE type = "
+                                       "'TaskUpdated' ORDER BY seq DESC LIMIT 1",
+                                       &len);
+    cr_assert_not_null(bytes);
+    Partrack__TaskUpdated *ev = partrack__task_updated__unpack(NULL, len, bytes);
+    free(bytes);
+    cr_assert_not_null(ev);
+    return ev;
+}
+
+/* What the registry keeps in memory of a task between batches (its lead
+ * units, title, plan) follows the database: a lead moved to another unit
+ * moves the scope check and the events with it, at once. */
+Test(ingest, a_tasks_lead_and_title_changed_take_effect_at_the_next_update)
+{
+    keyfile_t mc, vp;
+    publisher("phulam-mc-only", "HN.HADONG.PHULAM.MC", &mc);
+    publisher("phulam-vp-only", "HN.HADONG.PHULAM.VP", &vp);
+    void *s_mc = connect_with(&mc), *s_vp = connect_with(&vp);
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id("1"); /* led by the one-stop desk (MC) */
+    u.has_progress = 1;
+    u.progress = 10;
+    Partrack__ErrorCode code;
+    Partrack__IngestAck *ack = update(s_mc, &u, "lead-1", &code, NULL, 0);
+    cr_assert_not_null(ack, "code %d", code);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    cr_assert_null(update(s_vp, &u, "lead-2", &code, NULL, 0), "the office does not lead it");
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_FORBIDDEN);
+
+    char query[256];
+    snprintf(query, sizeof query,
+             "UPDATE registry.task_unit SET unit_code = 'HN.HADONG.PHULAM.VP' WHERE task_id = %ld "
+             "AND role = 'lead' RETURNING 1",
+             (long)u.task_id);
+    cr_assert_eq(sql(query), 1);
+    u.progress = 20;
+    ack = update(s_vp, &u, "lead-3", &code, NULL, 0);
+    cr_assert_not_null(ack, "the office leads it now: code %d", code);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    Partrack__TaskUpdated *ev = last_task_updated();
+    cr_assert_eq(ev->n_lead, 1);
+    cr_assert_str_eq(ev->lead[0], "HN.HADONG.PHULAM.VP");
+    partrack__task_updated__free_unpacked(ev, NULL);
+    cr_assert_null(update(s_mc, &u, "lead-4", &code, NULL, 0), "the desk leads it no more");
+    cr_assert_eq(code, PARTRACK__ERROR_CODE__ERR_FORBIDDEN);
+
+    snprintf(query, sizeof query,
+             "UPDATE registry.task SET title = 'Đối thoại với doanh nghiệp' WHERE id = %ld "
+             "RETURNING 1",
+             (long)u.task_id);
+    cr_assert_eq(sql(query), 1);
+    u.progress = 30;
+    ack = update(s_vp, &u, "lead-5", &code, NULL, 0);
+    cr_assert_not_null(ack, "code %d", code);
+    partrack__ingest_ack__free_unpacked(ack, NULL);
+    ev = last_task_updated();
+    cr_assert_str_eq(ev->title, "Đối thoại với doanh nghiệp");
+    partrack__task_updated__free_unpacked(ev, NULL);
+    zmq_close(s_mc);
+    zmq_close(s_vp);
+}
+
 Test(ingest, bad_frames_get_errors_and_others_are_still_served)
 {
     keyfile_t k;
