@@ -36,7 +36,9 @@ struct db {
     int nstatements;
     char error[512];
     char sqlstate[6];
-    bool in_transaction; /* between BEGIN and COMMIT/ROLLBACK */
+    bool in_transaction;       /* between BEGIN and COMMIT/ROLLBACK */
+    bool commit_sent;          /* a COMMIT awaits db_commit_finish */
+    db_status_t commit_status; /* db_commit_send's outcome when not sent */
 };
 
 static void db_set_error(db_t *self, const char *what, const char *detail)
@@ -313,11 +315,39 @@ db_status_t db_begin(db_t *self)
     return status;
 }
 
-db_status_t db_commit(db_t *self)
+db_status_t db_commit_send(db_t *self)
 {
-    db_status_t status;
-    PGresult *res = db_exec(self, "COMMIT", 0, NULL, &status);
+    self->commit_status = DB_OK;
+    self->commit_sent = false;
+    if (db_ensure(self, 0) != DB_OK) {
+        self->commit_status = DB_RETRY;
+        return DB_RETRY;
+    }
+    if (!PQsendQuery(self->conn, "COMMIT")) {
+        /* Not sent: classified like a failed PQexec (no result: lost). */
+        db_check(self, NULL, "query", &self->commit_status);
+        return self->commit_status;
+    }
+    self->commit_sent = true;
+    return DB_OK;
+}
+
+db_status_t db_commit_finish(db_t *self)
+{
+    db_status_t status = self->commit_status;
+    bool sent = self->commit_sent;
+    self->commit_sent = false;
     self->in_transaction = false;
+    if (!sent)
+        return status;
+    /* One result for the one statement, then NULL; the last one counts, as
+     * with PQexec. */
+    PGresult *res = NULL, *next;
+    while ((next = PQgetResult(self->conn)) != NULL) {
+        PQclear(res);
+        res = next;
+    }
+    res = db_check(self, res, "query", &status);
     if (!res)
         return status;
     /* COMMIT of an aborted transaction "succeeds" with the tag ROLLBACK. */
@@ -329,6 +359,12 @@ db_status_t db_commit(db_t *self)
         return DB_FAIL;
     }
     return DB_OK;
+}
+
+db_status_t db_commit(db_t *self)
+{
+    db_commit_send(self);
+    return db_commit_finish(self);
 }
 
 void db_rollback(db_t *self)

@@ -71,6 +71,15 @@ db_status_t db_run(db_t *self, const char *sql);
  * of a transaction that had failed returns DB_FAIL. */
 db_status_t db_begin(db_t *self);
 db_status_t db_commit(db_t *self);
+
+/* db_commit in two halves, for work that needs no database while the
+ * server commits (the WAL flush): db_commit_send sends COMMIT without
+ * waiting; db_commit_finish waits for its result and returns what
+ * db_commit would have, with the same classification. Between the two the
+ * connection must not be used; db_commit_finish is called after every
+ * db_commit_send, whatever it returned. */
+db_status_t db_commit_send(db_t *self);
+db_status_t db_commit_finish(db_t *self);
 void db_rollback(db_t *self);
 
 /* Whether the last failure may pass on a retry (connection lost, server
