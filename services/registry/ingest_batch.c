@@ -507,7 +507,12 @@ undo:
         db_rollback(b->db);
         goto clear;
     }
-    if (db_commit(b->db) != DB_OK) {
+    /* The server flushes its WAL meanwhile: the caller's work overlaps
+     * it. Replies wait for the result all the same. */
+    db_commit_send(b->db);
+    if (b->while_committing)
+        b->while_committing(b->overlap_arg);
+    if (db_commit_finish(b->db) != DB_OK) {
         *retryable = db_failure_retryable(b->db);
         goto clear;
     }
@@ -534,8 +539,22 @@ done:
 int ingest_batch_apply(db_t *db, const directory_t *dir, task_facts_t *facts, ingest_item_t *items,
                        size_t n, const ingest_rules_t *rules, int64_t *last_event, bool *retryable)
 {
-    ingest_batch_t b = {
-        .db = db, .dir = dir, .facts = facts, .rules = rules, .last_event = last_event};
+    return ingest_batch_apply_overlapping(db, dir, facts, items, n, rules, last_event, retryable,
+                                          NULL, NULL);
+}
+
+int ingest_batch_apply_overlapping(db_t *db, const directory_t *dir, task_facts_t *facts,
+                                   ingest_item_t *items, size_t n, const ingest_rules_t *rules,
+                                   int64_t *last_event, bool *retryable,
+                                   ingest_overlap_fn *while_committing, void *arg)
+{
+    ingest_batch_t b = {.db = db,
+                        .dir = dir,
+                        .facts = facts,
+                        .rules = rules,
+                        .last_event = last_event,
+                        .while_committing = while_committing,
+                        .overlap_arg = arg};
     int64_t last = *last_event;
     bool stored_before = false;
     int rc = apply_once(&b, items, n, false, &stored_before, retryable);

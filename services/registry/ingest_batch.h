@@ -61,6 +61,18 @@ typedef struct {
 int ingest_batch_apply(db_t *db, const directory_t *dir, task_facts_t *facts, ingest_item_t *items,
                        size_t n, const ingest_rules_t *rules, int64_t *last_event, bool *retryable);
 
+/* Work done while a batch's COMMIT is in flight (the server flushing its
+ * WAL): it must not use the database, and it learns nothing of the
+ * outcome. Called at most once per attempt at the batch. */
+typedef void ingest_overlap_fn(void *arg);
+
+/* ingest_batch_apply calling while_committing(arg) between sending COMMIT
+ * and reading its result; same contract otherwise. */
+int ingest_batch_apply_overlapping(db_t *db, const directory_t *dir, task_facts_t *facts,
+                                   ingest_item_t *items, size_t n, const ingest_rules_t *rules,
+                                   int64_t *last_event, bool *retryable,
+                                   ingest_overlap_fn *while_committing, void *arg);
+
 /* Gives an item an error reply (code, sentence). */
 void ingest_item_error(ingest_item_t *item, Partrack__ErrorCode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -43,7 +43,14 @@ struct ingest_server {
 typedef struct {
     zmq_msg_t peer;
     ingest_item_t item;
+    bool answered; /* refused on receipt: the reply waits its turn */
 } pending_t;
+
+/* The messages of one batch. */
+typedef struct {
+    pending_t *pending;
+    size_t n;
+} batch_t;
 
 static int set_curve_server(void *router, const keyfile_t *key, size_t max_msg)
 {
@@ -102,9 +109,25 @@ static void drain(void *socket)
     }
 }
 
+/* Refuses p's message: answered now, or with `defer` queued answered, so
+ * that its reply follows those of the batch still committing (replies keep
+ * their order on a connection). Returns what receive does. */
+static int refuse(ingest_server_t *self, pending_t *p, bool defer, Partrack__ErrorCode code,
+                  const char *reason)
+{
+    if (!defer) {
+        reply_now(self, &p->peer, code, reason);
+        return 0;
+    }
+    ingest_item_error(&p->item, code, "%s", reason);
+    p->answered = true;
+    return 1;
+}
+
 /* Receives one message into p: 1 queued, 0 answered at once (or nothing
- * there), -1 nothing waiting. */
-static int receive(ingest_server_t *self, pending_t *p)
+ * there), -1 nothing waiting. With `defer` a refusal is queued answered
+ * (1) instead. */
+static int receive(ingest_server_t *self, pending_t *p, bool defer)
 {
     memset(p, 0, sizeof *p);
     zmq_msg_init(&p->peer);
@@ -119,8 +142,8 @@ static int receive(ingest_server_t *self, pending_t *p)
         /* nothing to answer */
     } else if (zmq_msg_more(&body)) {
         drain(self->router);
-        reply_now(self, &p->peer, PARTRACK__ERROR_CODE__ERR_BAD_MESSAGE,
-                  "a message is one frame holding one envelope");
+        rc = refuse(self, p, defer, PARTRACK__ERROR_CODE__ERR_BAD_MESSAGE,
+                    "a message is one frame holding one envelope");
     } else {
         const char *user = zmq_msg_gets(&body, "User-Id");
         Partrack__ErrorCode code;
@@ -129,11 +152,11 @@ static int receive(ingest_server_t *self, pending_t *p)
                                &code, reason, sizeof reason);
         if (!user || strlen(user) != KEYFILE_Z85_LEN) {
             msg_close(&p->item.env);
-            reply_now(self, &p->peer, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
-                      "no authenticated publisher on this connection");
+            rc = refuse(self, p, defer, PARTRACK__ERROR_CODE__ERR_FORBIDDEN,
+                        "no authenticated publisher on this connection");
         } else if (!p->item.env) {
             log_warn("bad ingest message", "code=%s reason=\"%s\"", msg_code_name(code), reason);
-            reply_now(self, &p->peer, code, reason);
+            rc = refuse(self, p, defer, code, reason);
         } else {
             snprintf(p->item.user_id, sizeof p->item.user_id, "%s", user);
             rc = 1;
@@ -150,26 +173,55 @@ static ingest_rules_t rules_of(const ingest_server_t *self)
     return (ingest_rules_t){.max_skew_ms = self->config.max_skew_ms};
 }
 
-/* Applies pending[0..n): the batch, or one by one when the batch itself
- * failed; every message gets its reply. */
-static void apply(ingest_server_t *self, pending_t *pending, size_t n)
+/* The next batch, received while this one commits. */
+typedef struct {
+    ingest_server_t *self;
+    batch_t *next;
+} overlap_t;
+
+/* Takes what is queued on the socket into the next batch, without waiting
+ * and without the database (it is committing). */
+static void receive_next(void *arg)
 {
+    overlap_t *o = arg;
+    batch_t *next = o->next;
+    size_t batch = (size_t)o->self->config.batch;
+    int got;
+    while (next->n < batch && (got = receive(o->self, &next->pending[next->n], true)) >= 0)
+        if (got == 1)
+            next->n++;
+}
+
+/* Applies the batch's messages not answered already: together, or one by
+ * one when the batch itself failed; every message gets its reply. While
+ * the batch commits, the next one is received into `next`. */
+static void apply(ingest_server_t *self, batch_t *cur, batch_t *next)
+{
+    pending_t *pending = cur->pending;
+    size_t n = 0;
+    for (size_t i = 0; i < cur->n; i++)
+        n += !pending[i].answered;
+    if (n == 0)
+        return;
     ingest_item_t *items = calloc(n, sizeof *items);
     if (!items) {
-        for (size_t i = 0; i < n; i++)
-            ingest_item_error(&pending[i].item, PARTRACK__ERROR_CODE__ERR_OVERLOADED,
-                              "out of memory, send again later");
+        for (size_t i = 0; i < cur->n; i++)
+            if (!pending[i].answered)
+                ingest_item_error(&pending[i].item, PARTRACK__ERROR_CODE__ERR_OVERLOADED,
+                                  "out of memory, send again later");
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        items[i] = pending[i].item;
+    for (size_t i = 0, k = 0; i < cur->n; i++)
+        if (!pending[i].answered)
+            items[k++] = pending[i].item;
     ingest_rules_t rules = rules_of(self);
     int64_t last = 0;
     bool retryable = true;
+    overlap_t overlap = {self, next};
     const directory_t *dir = directory_cache_get(self->units, self->db);
-    int rc =
-        dir ? ingest_batch_apply(self->db, dir, self->facts, items, n, &rules, &last, &retryable)
-            : -1;
+    int rc = dir ? ingest_batch_apply_overlapping(self->db, dir, self->facts, items, n, &rules,
+                                                  &last, &retryable, receive_next, &overlap)
+                 : -1;
     if (rc < 0 && !retryable && dir) {
         log_warn("ingest batch failed, applying one by one", "count=%zu reason=\"%s\"", n,
                  db_error(self->db));
@@ -188,64 +240,90 @@ static void apply(ingest_server_t *self, pending_t *pending, size_t n)
             ingest_item_error(&items[i], PARTRACK__ERROR_CODE__ERR_UNAVAILABLE,
                               "database unavailable, send again with the same key");
     }
-    for (size_t i = 0; i < n; i++)
-        pending[i].item = items[i];
+    for (size_t i = 0, k = 0; i < cur->n; i++)
+        if (!pending[i].answered)
+            pending[i].item = items[k++];
     free(items);
     if (last > 0)
         zmq_send(self->wake_push, &last, sizeof last, ZMQ_DONTWAIT);
 }
 
-static void serve_batch(ingest_server_t *self, pending_t *pending)
+static void batch_clear(batch_t *b)
 {
-    size_t n = 0, batch = (size_t)self->config.batch;
+    for (size_t i = 0; i < b->n; i++) {
+        ingest_item_clear(&b->pending[i].item);
+        msg_close(&b->pending[i].item.env);
+        zmq_msg_close(&b->pending[i].peer);
+    }
+    b->n = 0;
+}
+
+/* Gathers cur (which may hold messages received while the last batch
+ * committed), applies it, answers it; what arrived meanwhile is left in
+ * next. */
+static void serve_batch(ingest_server_t *self, batch_t *cur, batch_t *next)
+{
+    size_t batch = (size_t)self->config.batch;
     int got;
     int64_t until = 0;
     for (;;) {
-        while (n < batch && (got = receive(self, &pending[n])) >= 0)
+        while (cur->n < batch && (got = receive(self, &cur->pending[cur->n], false)) >= 0)
             if (got == 1)
-                n++;
+                cur->n++;
         /* More is usually on its way (libzmq hands messages over in
          * bursts): wait a moment for it, so one commit serves many; never
          * more than INGEST_GATHER_MS in all, so a trickle is not held. */
         int64_t now = msg_now_ms();
-        if (n > 0 && until == 0)
+        if (cur->n > 0 && until == 0)
             until = now + INGEST_GATHER_MS;
         zmq_pollitem_t item = {self->router, 0, ZMQ_POLLIN, 0};
-        if (n == 0 || n >= batch || now >= until || zmq_poll(&item, 1, (long)(until - now)) <= 0)
+        if (cur->n == 0 || cur->n >= batch || now >= until ||
+            zmq_poll(&item, 1, (long)(until - now)) <= 0)
             break;
     }
-    if (n == 0)
+    if (cur->n == 0)
         return;
-    apply(self, pending, n);
-    for (size_t i = 0; i < n; i++) {
-        send_reply(self, &pending[i]);
-        ingest_item_clear(&pending[i].item);
-        msg_close(&pending[i].item.env);
-        zmq_msg_close(&pending[i].peer);
-    }
+    apply(self, cur, next);
+    for (size_t i = 0; i < cur->n; i++)
+        send_reply(self, &cur->pending[i]);
+    batch_clear(cur);
 }
 
 static void *run(void *arg)
 {
     ingest_server_t *self = arg;
-    pending_t *pending = calloc((size_t)self->config.batch, sizeof *pending);
-    if (!pending) {
+    batch_t batches[2] = {{calloc((size_t)self->config.batch, sizeof(pending_t)), 0},
+                          {calloc((size_t)self->config.batch, sizeof(pending_t)), 0}};
+    batch_t *cur = &batches[0], *next = &batches[1];
+    if (!cur->pending || !next->pending) {
         log_error("ingest stopped", "reason=\"out of memory\"");
+        free(batches[0].pending);
+        free(batches[1].pending);
         return NULL;
     }
     while (!atomic_load(&self->stop)) {
         zmq_pollitem_t items[] = {{self->zap, 0, ZMQ_POLLIN, 0}, {self->router, 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 2, 200) < 0) {
+        /* Messages received during the last COMMIT are served at once. */
+        if (zmq_poll(items, 2, cur->n > 0 ? 0 : 200) < 0) {
             if (errno == ETERM)
                 break;
             continue;
         }
         if (items[0].revents & ZMQ_POLLIN)
             zap_answer(self->zap, INGEST_ZAP_DOMAIN, ingest_zap_lookup, self->db);
-        if (items[1].revents & ZMQ_POLLIN)
-            serve_batch(self, pending);
+        if (cur->n > 0 || (items[1].revents & ZMQ_POLLIN)) {
+            serve_batch(self, cur, next);
+            batch_t *t = cur;
+            cur = next;
+            next = t;
+        }
     }
-    free(pending);
+    /* Unanswered at a stop, like what is still queued in the socket: the
+     * publishers send it again. */
+    batch_clear(cur);
+    batch_clear(next);
+    free(batches[0].pending);
+    free(batches[1].pending);
     return NULL;
 }
 

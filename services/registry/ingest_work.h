@@ -39,7 +39,9 @@ typedef struct {
     int64_t now_ms;    /* the transaction's now() */
     char now_text[40]; /* the same, RFC 3339 UTC */
     int64_t *last_event;
-    bool key_taken; /* a write failed: a key of the batch was stored before */
+    bool key_taken;                      /* a write failed: a key of the batch was stored before */
+    ingest_overlap_fn *while_committing; /* NULL: none */
+    void *overlap_arg;
 } ingest_batch_t;
 
 /* Whether directory unit `unit` is inside the publisher's scope. */

@@ -237,3 +237,50 @@ Test(db, binary_arrays_reach_the_server_as_sent)
     for (int i = 0; i < 6; i++)
         db_binarray_free(&a[i]);
 }
+
+/* COMMIT in two halves: between them the caller works without the
+ * connection, and the outcome is db_commit's, failures included. */
+Test(db, commit_in_two_halves_reports_what_commit_would)
+{
+    cr_assert_eq(db_run(db, "CREATE TABLE halves (k int PRIMARY KEY DEFERRABLE INITIALLY "
+                            "DEFERRED)"),
+                 DB_OK, "%s", db_error(db));
+    cr_assert_eq(db_begin(db), DB_OK);
+    cr_assert_eq(db_run(db, "INSERT INTO halves VALUES (1)"), DB_OK);
+    cr_assert_eq(db_commit_send(db), DB_OK, "%s", db_error(db));
+    /* Sent, not waited for: the work between the halves happens here. */
+    cr_assert_eq(db_commit_finish(db), DB_OK, "%s", db_error(db));
+    cr_assert_eq(harness_sql_long(name, "SELECT count(*) FROM halves"), 1, "committed");
+
+    /* A deferred unique check fails at COMMIT: finish says so, with its
+     * SQLSTATE, and nothing of the transaction stays. */
+    cr_assert_eq(db_begin(db), DB_OK);
+    cr_assert_eq(db_run(db, "INSERT INTO halves VALUES (2), (1)"), DB_OK, "deferred: %s",
+                 db_error(db));
+    cr_assert_eq(db_commit_send(db), DB_OK);
+    cr_assert_eq(db_commit_finish(db), DB_FAIL);
+    cr_assert_str_eq(db_sqlstate(db), "23505", "%s", db_error(db));
+    cr_assert_eq(harness_sql_long(name, "SELECT count(*) FROM halves"), 1, "the second undone");
+
+    /* A failed transaction: COMMIT rolls back and that is a failure. */
+    cr_assert_eq(db_begin(db), DB_OK);
+    cr_assert_eq(db_run(db, "SELECT 1/0"), DB_FAIL);
+    db_commit_send(db);
+    cr_assert_eq(db_commit_finish(db), DB_FAIL);
+    cr_assert_str_eq(db_sqlstate(db), "25P02");
+
+    /* The connection lost before COMMIT is sent: retryable, and finish
+     * still answers (once). */
+    cr_assert_eq(db_begin(db), DB_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(db_conn(db)));
+    PGconn *other = harness_pg(name);
+    PQclear(PQexec(other, sql));
+    PQfinish(other);
+    usleep(100 * 1000);
+    db_status_t sent = db_commit_send(db);
+    cr_assert_eq(db_commit_finish(db), DB_RETRY, "sent %d: %s", sent, db_error(db));
+    cr_assert(db_failure_retryable(db));
+    cr_assert_eq(db_ensure(db, 5000), DB_OK, "and the next use reconnects");
+    cr_assert_eq(harness_sql_long(name, "SELECT count(*) FROM halves"), 1);
+}
