@@ -105,6 +105,32 @@ static long task_id(const char *ordinal)
     return sql(query);
 }
 
+/* An update of the task with this ordinal setting its progress. */
+static Partrack__TaskUpdate progress_update(const char *ordinal, int progress)
+{
+    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
+    u.has_task_id = 1;
+    u.task_id = task_id(ordinal);
+    u.has_progress = 1;
+    u.progress = progress;
+    return u;
+}
+
+/* The newest TaskUpdated event. */
+static Partrack__TaskUpdated *last_task_updated(void)
+{
+    size_t len;
+    uint8_t *bytes = harness_sql_bytes(db,
+                                       "SELECT payload FROM registry.event_log WHERE type = "
+                                       "'TaskUpdated' ORDER BY seq DESC LIMIT 1",
+                                       &len);
+    cr_assert_not_null(bytes);
+    Partrack__TaskUpdated *ev = partrack__task_updated__unpack(NULL, len, bytes);
+    free(bytes);
+    cr_assert_not_null(ev);
+    return ev;
+}
+
 static void start(void)
 {
     snprintf(db, sizeof db, "ingest_%d", (int)getpid());
@@ -142,11 +168,7 @@ Test(ingest, an_update_is_stored_once_and_a_duplicate_gets_the_first_result)
     keyfile_t k;
     publisher("phulam-mc", "HN.HADONG.PHULAM", &k);
     void *s = connect_with(&k);
-    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
-    u.has_task_id = 1;
-    u.task_id = task_id("1");
-    u.has_progress = 1;
-    u.progress = 40;
+    Partrack__TaskUpdate u = progress_update("1", 40);
     u.note = "Đã tổ chức 1 buổi đối thoại";
     Partrack__ErrorCode code;
     Partrack__IngestAck *ack = update(s, &u, "k-1", &code, NULL, 0);
@@ -164,15 +186,7 @@ Test(ingest, an_update_is_stored_once_and_a_duplicate_gets_the_first_result)
                      "source_at IS NOT NULL"),
                  1);
     cr_assert_eq(sql("SELECT progress FROM registry.task WHERE ordinal = '1'"), 40);
-    size_t len;
-    uint8_t *bytes = harness_sql_bytes(db,
-                                       "SELECT payload FROM registry.event_log WHERE type = "
-                                       "'TaskUpdated' ORDER BY seq DESC LIMIT 1",
-                                       &len);
-    cr_assert_not_null(bytes);
-    Partrack__TaskUpdated *ev = partrack__task_updated__unpack(NULL, len, bytes);
-    free(bytes);
-    cr_assert_not_null(ev);
+    Partrack__TaskUpdated *ev = last_task_updated();
     cr_assert_str_eq(ev->actor, "phulam-mc");
     cr_assert_eq(ev->progress, 40);
     /* The event says what the task is, for readers without the registry. */
@@ -214,11 +228,7 @@ Test(ingest, scope_and_bad_updates_are_refused_and_change_nothing)
     keyfile_t k;
     publisher("tayho-docs", "HN.TAYHO", &k);
     void *s = connect_with(&k);
-    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
-    u.has_task_id = 1;
-    u.task_id = task_id("2");
-    u.has_progress = 1;
-    u.progress = 90;
+    Partrack__TaskUpdate u = progress_update("2", 90);
     Partrack__ErrorCode code;
     char message[512];
     cr_assert_null(update(s, &u, "x-1", &code, message, sizeof message));
@@ -261,11 +271,7 @@ Test(ingest, unknown_and_revoked_keys_are_refused)
     keyfile_t stranger;
     cr_assert_eq(keyfile_generate(&stranger), 0);
     void *s = connect_with(&stranger);
-    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
-    u.has_task_id = 1;
-    u.task_id = task_id("2");
-    u.has_progress = 1;
-    u.progress = 10;
+    Partrack__TaskUpdate u = progress_update("2", 10);
     try_send(s, PARTRACK__MESSAGE_TYPE__MSG_INGEST_TASK_UPDATE, &u.base, "s-1", 0);
     cr_assert_null(receive(s, 1500), "an unknown key gets no connection");
     zmq_close(s);
@@ -359,11 +365,7 @@ Test(ingest, a_key_names_one_message_of_each_kind)
     keyfile_t k;
     publisher("phulam-both", "HN.HADONG.PHULAM", &k);
     void *s = connect_with(&k);
-    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
-    u.has_task_id = 1;
-    u.task_id = task_id("2");
-    u.has_progress = 1;
-    u.progress = 30;
+    Partrack__TaskUpdate u = progress_update("2", 30);
     Partrack__Measurement m = PARTRACK__MEASUREMENT__INIT;
     m.unit = "HN.HADONG.PHULAM";
     m.indicator = "dossiers_online_l3";
@@ -408,21 +410,6 @@ Test(ingest, a_key_names_one_message_of_each_kind)
     zmq_close(s);
 }
 
-/* The newest TaskUpdated event. */
-static Partrack__TaskUpdated *last_task_updated(void)
-{
-    size_t len;
-    uint8_t *bytes = harness_sql_bytes(db,
-                                       "SELECT payload FROM registry.event_log WHERE type = "
-                                       "'TaskUpdated' ORDER BY seq DESC LIMIT 1",
-                                       &len);
-    cr_assert_not_null(bytes);
-    Partrack__TaskUpdated *ev = partrack__task_updated__unpack(NULL, len, bytes);
-    free(bytes);
-    cr_assert_not_null(ev);
-    return ev;
-}
-
 /* What the registry keeps in memory of a task between batches (its lead
  * units, title, plan) follows the database: a lead moved to another unit
  * moves the scope check and the events with it, at once. */
@@ -432,11 +419,7 @@ Test(ingest, a_tasks_lead_and_title_changed_take_effect_at_the_next_update)
     publisher("phulam-mc-only", "HN.HADONG.PHULAM.MC", &mc);
     publisher("phulam-vp-only", "HN.HADONG.PHULAM.VP", &vp);
     void *s_mc = connect_with(&mc), *s_vp = connect_with(&vp);
-    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
-    u.has_task_id = 1;
-    u.task_id = task_id("1"); /* led by the one-stop desk (MC) */
-    u.has_progress = 1;
-    u.progress = 10;
+    Partrack__TaskUpdate u = progress_update("1", 10); /* led by the one-stop desk (MC) */
     Partrack__ErrorCode code;
     Partrack__IngestAck *ack = update(s_mc, &u, "lead-1", &code, NULL, 0);
     cr_assert_not_null(ack, "code %d", code);
@@ -496,11 +479,7 @@ Test(ingest, bad_frames_get_errors_and_others_are_still_served)
     cr_assert_eq(env->type, PARTRACK__MESSAGE_TYPE__MSG_ERROR);
     partrack__envelope__free_unpacked(env, NULL);
     /* An envelope of the wrong type, and one without a key. */
-    Partrack__TaskUpdate u = PARTRACK__TASK_UPDATE__INIT;
-    u.has_task_id = 1;
-    u.task_id = task_id("2");
-    u.has_progress = 1;
-    u.progress = 5;
+    Partrack__TaskUpdate u = progress_update("2", 5);
     send_message(s, PARTRACK__MESSAGE_TYPE__MSG_PING, &u.base, "w-1", 0);
     env = receive(s, 10000);
     cr_assert_not_null(env);
