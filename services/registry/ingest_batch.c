@@ -194,11 +194,11 @@ static void settle_found(ingest_work_t **list, size_t m, bool settle, const char
         }
 }
 
-/* Looks up the keys of list[0..m) of one kind: task updates among the
- * stored updates (task_update_key_idx), measurements among the
- * acknowledgements of request_log. */
-static int lookup_kind(ingest_batch_t *b, ingest_work_t **list, size_t m, bool tasks, bool settle,
-                       size_t *found)
+/* Looks up the keys of list[0..m) where one kind keeps them: with `tasks`
+ * among the stored updates (task_update_key_idx), else among the
+ * measurements' acknowledgements in request_log. */
+static int lookup_in(ingest_batch_t *b, ingest_work_t **list, size_t m, bool tasks, bool settle,
+                     size_t *found)
 {
     const char **names = calloc(m + 1, sizeof *names), **keys = calloc(m + 1, sizeof *keys);
     size_t k = 0;
@@ -207,11 +207,10 @@ static int lookup_kind(ingest_batch_t *b, ingest_work_t **list, size_t m, bool t
     PGresult *res = NULL;
     if (!names || !keys)
         goto done;
-    for (size_t i = 0; i < m; i++)
-        if (is_task_update(list[i]) == tasks) {
-            names[k] = list[i]->publisher->name;
-            keys[k++] = list[i]->item->env->idempotency_key;
-        }
+    for (size_t i = 0; i < m; i++) {
+        names[k] = list[i]->publisher->name;
+        keys[k++] = list[i]->item->env->idempotency_key;
+    }
     rc = 0;
     if (k == 0)
         goto done;
@@ -262,17 +261,17 @@ done:
     return rc;
 }
 
-/* Looks up the keys of list[0..m) among those acknowledged before (a key
- * names one message of its kind: a task update's key is not a
- * measurement's). With `settle`, each found one gets its first
- * acknowledgement again, marked duplicate; *found counts them. */
+/* Looks up the keys of list[0..m) among those acknowledged before, of
+ * either kind: a publisher's key names one message, whatever its type.
+ * With `settle`, each found one gets its first acknowledgement again,
+ * marked duplicate; *found counts them. */
 static int lookup_stored(ingest_batch_t *b, ingest_work_t **list, size_t m, bool settle,
                          size_t *found)
 {
     *found = 0;
-    if (lookup_kind(b, list, m, true, settle, found) < 0)
+    if (lookup_in(b, list, m, true, settle, found) < 0)
         return -1;
-    return lookup_kind(b, list, m, false, settle, found);
+    return lookup_in(b, list, m, false, settle, found);
 }
 
 /* The works of works[0..n) that `fresh` marks (NULL: the unsettled ones). */
@@ -308,20 +307,18 @@ static int refused_but_stored(ingest_batch_t *b, ingest_work_t *works, size_t n,
     return rc;
 }
 
-/* Sort order for finding a key sent twice in a batch: publisher, kind, key,
- * then arrival. */
+/* Sort order for finding a key sent twice in a batch: publisher, key, then
+ * arrival. */
 static int same_key_cmp(const void *a, const void *b)
 {
     const ingest_work_t *x = *(ingest_work_t *const *)a, *y = *(ingest_work_t *const *)b;
     if (x->publisher != y->publisher)
         return x->publisher < y->publisher ? -1 : 1;
-    if (x->item->env->type != y->item->env->type)
-        return x->item->env->type < y->item->env->type ? -1 : 1;
     int c = strcmp(x->item->env->idempotency_key, y->item->env->idempotency_key);
     return c ? c : (x < y ? -1 : x > y);
 }
 
-/* The same key twice in a batch (for the same kind): first[i] is the earlier message a later,
+/* The same key twice in a batch: first[i] is the earlier message a later,
  * still unsettled one waits for (NULL for the rest). One sort, not a scan
  * of the batch per message. Returns 0, or -1 when out of memory. */
 static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
@@ -336,7 +333,6 @@ static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
     qsort(order, m, sizeof *order, same_key_cmp);
     for (size_t k = 1, g = 0; k < m; k++) {
         if (order[k]->publisher != order[g]->publisher ||
-            order[k]->item->env->type != order[g]->item->env->type ||
             strcmp(order[k]->item->env->idempotency_key, order[g]->item->env->idempotency_key) != 0)
             g = k;
         else if (!order[k]->settled)
@@ -349,9 +345,10 @@ static int find_copies(ingest_work_t *works, size_t n, ingest_work_t **first)
 /* Remembers the acknowledgements of the measurements stored in this batch
  * (a task update's key is on its task_update row, ingest_tasks.c). A key
  * someone stored first (before the batch looked, or in a transaction that
- * committed while this one ran) makes the insert fail: *conflicts is then
- * set and the transaction is to be rolled back. (A plain insert: ON
- * CONFLICT's speculative insertion cost more than a rare failed batch.) */
+ * committed while this one ran) makes the insert fail, or, if a task
+ * update holds it, leaves its row out: *conflicts is then set and the
+ * transaction is to be rolled back. (A plain insert: ON CONFLICT's
+ * speculative insertion cost more than a rare failed batch.) */
 static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fresh,
                     size_t *conflicts)
 {
@@ -379,12 +376,16 @@ static int remember(ingest_batch_t *b, ingest_work_t *works, size_t n, bool *fre
                                           "INSERT INTO registry.request_log (publisher, "
                                           "idempotency_key, type, reply_type, reply) SELECT p, k, "
                                           "t, 82, r FROM unnest($1::text[], $2::text[], "
-                                          "$3::int[], $4::bytea[]) AS u(p, k, t, r)",
+                                          "$3::int[], $4::bytea[]) AS u(p, k, t, r) WHERE NOT "
+                                          "EXISTS (SELECT 1 FROM registry.task_update x WHERE "
+                                          "x.actor = u.p AND x.idempotency_key = u.k)",
                                           cols, 4, &st);
         if (!res && strcmp(db_sqlstate(b->db), "23505") == 0)
             *conflicts = 1; /* unique_violation: a key stored before */
         else if (!res)
             rc = -1;
+        else if (strtoull(PQcmdTuples(res), NULL, 10) != m)
+            *conflicts = 1; /* a task update's key */
         PQclear(res);
     }
     for (int c = 0; c < 4; c++)

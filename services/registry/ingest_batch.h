@@ -7,9 +7,9 @@
  *     not be revoked (a revocation holds for every message after it);
  *   - every message needs an idempotency key; one stored before (or earlier
  *     in the batch) gets its first acknowledgement again, marked duplicate.
- *     A key names one message of its kind: a task update's is kept on its
- *     task_update row (registry migration 015), a measurement's with its
- *     acknowledgement in request_log;
+ *     A key names one message, whatever its type: a task update's is kept
+ *     on its task_update row (registry migration 015), a measurement's with
+ *     its acknowledgement in request_log;
  *   - and the publisher's time (sent_at_ms), not before 1970 nor ahead of
  *     ours by more than the allowed skew (ingest_check.h);
  *   - a TaskUpdate names its task by id, or by plan number, issuing unit and

@@ -357,13 +357,21 @@ static int write_updates(ingest_batch_t *b, accepted_t *acc, size_t m, tasks_t *
         "note, evidence, source_at, idempotency_key) SELECT i, t, a, p, s, c, n, "
         "coalesce(e::text[], '{}'), sa, k FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
         "$4::int[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::timestamptz[], "
-        "$10::text[]) AS x(i, t, a, p, s, c, n, e, sa, k)",
+        "$10::text[]) AS x(i, t, a, p, s, c, n, e, sa, k) WHERE NOT EXISTS (SELECT 1 FROM "
+        "registry.request_log r WHERE r.publisher = x.a AND r.idempotency_key = x.k AND "
+        "r.reply_type = 82)",
         cols, 10, &st);
+    /* A key stored before: task_update_key_idx refuses it (unique_violation;
+     * a plain insert: a conflict is rare, ON CONFLICT would cost every
+     * batch), or a measurement holds it and its row is left out. */
     if (!res) {
-        /* unique_violation: task_update_key_idx, a key stored before (a
-         * plain insert: a conflict is rare, ON CONFLICT would cost every
-         * batch) */
         b->key_taken = strcmp(db_sqlstate(b->db), "23505") == 0;
+        goto done;
+    }
+    if (strtoull(PQcmdTuples(res), NULL, 10) != m) {
+        PQclear(res);
+        b->key_taken = true;
+        db_fail(b->db, "ingest", "a key of the batch is a measurement's");
         goto done;
     }
     PQclear(res);
