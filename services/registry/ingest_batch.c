@@ -180,11 +180,11 @@ static bool is_task_update(const ingest_work_t *w)
 }
 
 /* A key found stored: the unsettled work of list[0..m) with this publisher
- * and key, if `settle`, gets the acknowledgement again, marked duplicate. */
-static void settle_found(ingest_work_t **list, size_t m, bool settle, const char *publisher,
-                         const char *key, int64_t id, int64_t task_id)
+ * and key gets the acknowledgement again, marked duplicate. */
+static void settle_found(ingest_work_t **list, size_t m, const char *publisher, const char *key,
+                         int64_t id, int64_t task_id)
 {
-    for (size_t i = 0; settle && i < m; i++)
+    for (size_t i = 0; i < m; i++)
         if (!list[i]->settled && strcmp(list[i]->publisher->name, publisher) == 0 &&
             strcmp(list[i]->item->env->idempotency_key, key) == 0) {
             set_ack(list[i]->item, id, task_id, true);
@@ -201,21 +201,20 @@ static int lookup_in(ingest_batch_t *b, ingest_work_t **list, size_t m, bool tas
                      size_t *found)
 {
     const char **names = calloc(m + 1, sizeof *names), **keys = calloc(m + 1, sizeof *keys);
-    size_t k = 0;
     int rc = -1;
     char *a1 = NULL, *a2 = NULL;
     PGresult *res = NULL;
     if (!names || !keys)
         goto done;
     for (size_t i = 0; i < m; i++) {
-        names[k] = list[i]->publisher->name;
-        keys[k++] = list[i]->item->env->idempotency_key;
+        names[i] = list[i]->publisher->name;
+        keys[i] = list[i]->item->env->idempotency_key;
     }
     rc = 0;
-    if (k == 0)
+    if (m == 0)
         goto done;
     rc = -1;
-    if (!(a1 = db_array_literal(names, k)) || !(a2 = db_array_literal(keys, k)))
+    if (!(a1 = db_array_literal(names, m)) || !(a2 = db_array_literal(keys, m)))
         goto done;
     const char *p[] = {a1, a2};
     db_status_t st;
@@ -237,7 +236,7 @@ static int lookup_in(ingest_batch_t *b, ingest_work_t **list, size_t m, bool tas
     for (int r = 0; settle && r < PQntuples(res); r++) {
         const char *publisher = PQgetvalue(res, r, 0), *key = PQgetvalue(res, r, 1);
         if (tasks) {
-            settle_found(list, m, true, publisher, key, strtoll(PQgetvalue(res, r, 2), NULL, 10),
+            settle_found(list, m, publisher, key, strtoll(PQgetvalue(res, r, 2), NULL, 10),
                          strtoll(PQgetvalue(res, r, 3), NULL, 10));
             continue;
         }
@@ -245,11 +244,10 @@ static int lookup_in(ingest_batch_t *b, ingest_work_t **list, size_t m, bool tas
         unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, r, 2), &len);
         Partrack__IngestAck *ack = bytes ? partrack__ingest_ack__unpack(NULL, len, bytes) : NULL;
         PQfreemem(bytes);
-        if (ack)
-            settle_found(list, m, true, publisher, key, ack->id,
-                         ack->has_task_id ? ack->task_id : 0);
-        if (ack)
+        if (ack) {
+            settle_found(list, m, publisher, key, ack->id, ack->has_task_id ? ack->task_id : 0);
             partrack__ingest_ack__free_unpacked(ack, NULL);
+        }
     }
     rc = 0;
 done:
